@@ -1,0 +1,44 @@
+# The two set-up commands: `make demo` and `make test`. Each creates .venv and installs the pinned
+# dependencies (requirements.lock) the first time, and again whenever the pins change.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test test-fast build check-build bench release clean help
+
+help:
+	@echo "make demo     build the release, grade the example class, print the grade table"
+	@echo "make test     the whole test suite (unit, property, stubs, nbval, end-to-end grading)"
+	@echo "make bench    benchmarks (installs the pinned CPU PyTorch as a yardstick)"
+	@echo "make build    regenerate course_lib/ and notebooks/ from solutions/"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . || $(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/course demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+build: $(STAMP)
+	$(BIN)/course build
+
+check-build: $(STAMP)
+	$(BIN)/course build --check
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache demo_class
