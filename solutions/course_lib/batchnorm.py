@@ -78,6 +78,51 @@ def _check_dout(dout, cache):
     return dout
 
 
+def _check_bn_args(x, gamma, beta, running_mean, running_var, *, train, momentum, eps):
+    """Validate the arguments of ``batchnorm_forward``; return them converted to float64."""
+    x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, eps=eps)
+    N, D = x.shape
+    running_mean = as_float_array(running_mean, "running_mean", shape=(D,))
+    running_var = as_float_array(running_var, "running_var", shape=(D,))
+    if np.any(running_var < 0):
+        raise ValueError("running_var must be non-negative (it is a variance, not a standard deviation)")
+    momentum = check_probability(momentum, "momentum", high_inclusive=True)
+    if not isinstance(train, (bool, np.bool_)):
+        raise TypeError(f"train must be True or False; got {type(train).__name__}")
+    if train and N < 2:
+        raise ValueError(
+            "batch norm in training mode needs a batch of at least 2 samples; got N = 1. The "
+            "variance of a single sample is 0, so the output would be beta whatever x is and no "
+            "gradient would reach x. Use a larger batch, drop the last batch of 1, or use test "
+            "mode (train=False) for single-sample inference.")
+    return x, gamma, beta, running_mean, running_var, momentum, eps
+
+
+def _check_fold_args(W, b, gamma, beta, running_mean, running_var, eps):
+    """Validate the arguments of ``fold_batchnorm``; return them converted to float64."""
+    W = as_float_array(W, "W", ndim=2)
+    D = W.shape[1]
+    b = as_float_array(b, "b", shape=(D,))
+    gamma = as_float_array(gamma, "gamma", shape=(D,))
+    beta = as_float_array(beta, "beta", shape=(D,))
+    running_mean = as_float_array(running_mean, "running_mean", shape=(D,))
+    running_var = as_float_array(running_var, "running_var", shape=(D,))
+    if np.any(running_var < 0):
+        raise ValueError("running_var must be non-negative (it is a variance, not a standard deviation)")
+    eps = check_positive(eps, "eps")
+    return W, b, gamma, beta, running_mean, running_var, eps
+
+
+def _check_ln_args(x, gamma, beta, eps):
+    """Validate the arguments of ``layernorm_forward``; return them converted to float64."""
+    x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, eps=eps)
+    if x.shape[1] < 2:
+        raise ValueError(
+            "layer norm needs at least 2 features per sample; got D = 1. A single feature has "
+            "variance 0, so the output would be beta whatever x is.")
+    return x, gamma, beta, eps
+
+
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, *, train=True, momentum=0.9,
                       eps=1e-5):
     """Batch normalization forward pass, in training or test mode (Task 5.1).
@@ -132,21 +177,8 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, *, train=True, 
     -----
     The inputs are never modified.
     """
-    x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, eps=eps)
-    N, D = x.shape
-    running_mean = as_float_array(running_mean, "running_mean", shape=(D,))
-    running_var = as_float_array(running_var, "running_var", shape=(D,))
-    if np.any(running_var < 0):
-        raise ValueError("running_var must be non-negative (it is a variance, not a standard deviation)")
-    momentum = check_probability(momentum, "momentum", high_inclusive=True)
-    if not isinstance(train, (bool, np.bool_)):
-        raise TypeError(f"train must be True or False; got {type(train).__name__}")
-    if train and N < 2:
-        raise ValueError(
-            "batch norm in training mode needs a batch of at least 2 samples; got N = 1. The "
-            "variance of a single sample is 0, so the output would be beta whatever x is and no "
-            "gradient would reach x. Use a larger batch, drop the last batch of 1, or use test "
-            "mode (train=False) for single-sample inference.")
+    x, gamma, beta, running_mean, running_var, momentum, eps = _check_bn_args(
+        x, gamma, beta, running_mean, running_var, train=train, momentum=momentum, eps=eps)
     ### BEGIN SOLUTION
     if train:
         mu = x.mean(axis=0)
@@ -313,16 +345,8 @@ def fold_batchnorm(W, b, gamma, beta, running_mean, running_var, *, eps=1e-5):
     ValueError
         If shapes disagree, values are not finite or ``running_var`` has a negative entry.
     """
-    W = as_float_array(W, "W", ndim=2)
-    D = W.shape[1]
-    b = as_float_array(b, "b", shape=(D,))
-    gamma = as_float_array(gamma, "gamma", shape=(D,))
-    beta = as_float_array(beta, "beta", shape=(D,))
-    running_mean = as_float_array(running_mean, "running_mean", shape=(D,))
-    running_var = as_float_array(running_var, "running_var", shape=(D,))
-    if np.any(running_var < 0):
-        raise ValueError("running_var must be non-negative (it is a variance, not a standard deviation)")
-    eps = check_positive(eps, "eps")
+    W, b, gamma, beta, running_mean, running_var, eps = _check_fold_args(
+        W, b, gamma, beta, running_mean, running_var, eps)
     ### BEGIN SOLUTION
     scale = gamma / np.sqrt(running_var + eps)        # (D,), one factor per output unit
     W_folded = W * scale                              # broadcasts over the rows: scales columns
@@ -357,11 +381,7 @@ def layernorm_forward(x, gamma, beta, *, eps=1e-5):
         If shapes disagree, values are not finite, or ``D = 1`` (the variance of one feature
         is 0: the output would be ``beta`` whatever ``x`` is).
     """
-    x, gamma, beta, eps = _check_norm_inputs(x, gamma, beta, eps=eps)
-    if x.shape[1] < 2:
-        raise ValueError(
-            "layer norm needs at least 2 features per sample; got D = 1. A single feature has "
-            "variance 0, so the output would be beta whatever x is.")
+    x, gamma, beta, eps = _check_ln_args(x, gamma, beta, eps)
     ### BEGIN SOLUTION
     mu = x.mean(axis=1, keepdims=True)
     x_mu = x - mu
