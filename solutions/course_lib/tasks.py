@@ -86,6 +86,8 @@ TASKS: tuple[Task, ...] = (
     Task("7.1", "L2 penalty", "penalties", ("l2_penalty",), "07_penalties"),
     Task("7.2", "L1 penalty", "penalties", ("l1_penalty",), "07_penalties"),
     Task("7.3", "Elastic net", "penalties", ("elastic_net_penalty",), "07_penalties"),
+    Task("7.4", "Adding a penalty to the loss and gradients", "penalties", ("add_penalty",),
+         "07_penalties"),
 )
 
 TASKS_BY_ID = {t.id: t for t in TASKS}

@@ -1,0 +1,104 @@
+"""The catalogue of known mistakes: wrong variants of the reference, one module per course_lib module.
+
+A submission whose outputs match a variant is told the mistake's name and a hint. The demo class
+splices a variant's source into a copy of the reference to make a student who made that mistake.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import REFERENCE_DIR
+from ..reference import load_reference
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """One catalogued mistake of ``target`` (``"batchnorm.batchnorm_backward"``)."""
+
+    target: str
+    name: str
+    hint: str
+    obj: Callable
+
+    @property
+    def module(self) -> str:
+        return self.target.rpartition(".")[0]
+
+    @property
+    def attr(self) -> str:
+        return self.target.rpartition(".")[2]
+
+    @property
+    def slug(self) -> str:
+        return self.obj.__name__.partition("__")[2] or re.sub(r"\W+", "_", self.name.lower())
+
+
+_REGISTRY: dict[str, Mistake] = {}
+
+
+def mistake(target: str, name: str, *, hint: str):
+    """Register the decorated function (or class) as a known wrong variant of ``target``."""
+    if "." not in target:
+        raise ValueError(f"target must be 'module.name'; got {target!r}")
+
+    def register(obj):
+        key = f"{target}:{obj.__name__}"
+        _REGISTRY[key] = Mistake(target=target, name=name, hint=hint, obj=obj)
+        return obj
+
+    return register
+
+
+def load_catalogue() -> list[Mistake]:
+    """Import every catalogue module and return all mistakes, in a stable order."""
+    load_reference()  # catalogue modules import `course_ref.<module>`
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return sorted(_REGISTRY.values(), key=lambda m: (m.target, m.obj.__name__))
+
+
+def mistakes_for_task(task) -> list[Mistake]:
+    """The catalogued mistakes of the functions of ``task`` (a ``Task``)."""
+    return [m for m in load_catalogue() if m.module == task.module and m.attr in task.names]
+
+
+def splice_source(module_source: str, m: Mistake) -> str:
+    """The reference module's source with ``m`` rebound in place of the right ``m.attr``."""
+    variant = _strip_mistake_decorator(inspect.getsource(m.obj))
+    return (module_source.rstrip() + "\n\n\n# --- known mistake spliced in by the demo class: "
+            f"{m.name} ---\n{variant}\n{m.attr} = {m.obj.__name__}\n")
+
+
+def _strip_mistake_decorator(source: str) -> str:
+    """Drop the leading ``@mistake(...)`` decorator, which may span several lines."""
+    source = textwrap.dedent(source)
+    lines = source.splitlines()
+    i = 0
+    if lines and lines[0].lstrip().startswith("@mistake("):
+        depth = 0
+        for i, line in enumerate(lines):
+            depth += line.count("(") - line.count(")")
+            if depth <= 0:
+                break
+        lines = lines[i + 1:]
+    return "\n".join(lines)
+
+
+def make_mistaken_package(m: Mistake, dest: Path, source_dir: Path = REFERENCE_DIR) -> Path:
+    """Copy the reference package to ``dest/course_lib`` with mistake ``m`` spliced in."""
+    pkg = Path(dest) / "course_lib"
+    if pkg.exists():
+        shutil.rmtree(pkg)
+    shutil.copytree(source_dir, pkg, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    path = pkg / f"{m.module.replace('.', '/')}.py"
+    path.write_text(splice_source(path.read_text(), m))
+    return pkg

@@ -1,0 +1,23 @@
+"""Shared fixtures of the project's own tests."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # plots in tests never need a screen
+
+
+@pytest.fixture(scope="session")
+def ref():
+    """The reference package (``solutions/course_lib``, imported as ``course_ref``):
+    ``ref.batchnorm.batchnorm_forward(...)``; submodules are imported on first use."""
+    from autograder.reference import ref as view
+
+    return view
+
+
+@pytest.fixture
+def rng():
+    import numpy as np
+
+    return np.random.default_rng(0)

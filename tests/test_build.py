@@ -1,0 +1,149 @@
+"""`course build`: stub generation rules, the drift check, and that nothing secret leaks."""
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from autograder import REFERENCE_DIR, RELEASE_NOTEBOOKS, SOURCE_NOTEBOOKS, STUDENT_LIB
+from autograder.build import BuildError, build, make_stub, solution_regions
+
+GRADED_SOURCE = '''
+import numpy as np
+
+
+def relu_forward(x):
+    """Doc."""
+    x = np.asarray(x)
+    ### BEGIN SOLUTION
+    out = np.maximum(x, 0)
+    return out, x
+    ### END SOLUTION
+
+
+class Standardizer:
+    def fit(self, x):
+        ### BEGIN SOLUTION
+        self.mean_ = x.mean(0)
+        ### END SOLUTION
+        return self
+'''
+
+
+def test_stub_replaces_each_solution_region_with_a_named_error():
+    stub = make_stub(GRADED_SOURCE.split("\nclass")[0], "layers")
+    assert "np.maximum" not in stub and "BEGIN SOLUTION" not in stub
+    assert 'raise NotImplementedError("Task 1.2 relu_forward — see notebooks/01_foundations")' in stub
+    assert "x = np.asarray(x)" in stub, "code outside the markers (input checks) is kept"
+    ast.parse(stub)
+
+
+def test_stub_of_a_method_names_class_and_method():
+    src = GRADED_SOURCE.split("\n\n\ndef relu_forward")[0] + "\n\n\nclass" + GRADED_SOURCE.split("\nclass")[1]
+    stub = make_stub(src, "preprocessing")
+    assert 'raise NotImplementedError("Task 4.1 Standardizer.fit — see notebooks/04_normalization")' in stub
+    assert "return self" in stub and "self.mean_" not in stub
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("def f():\n    ### BEGIN SOLUTION\n    pass\n", "never closed"),
+    ("def f():\n    ### END SOLUTION\n", "without"),
+    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n", "nested"),
+    ("x = 1  ### BEGIN SOLUTION\n", "alone on its line"),
+])
+def test_malformed_markers_are_rejected_with_the_line(bad, message):
+    with pytest.raises(BuildError, match=message):
+        solution_regions(bad, "m.py")
+
+
+def test_markers_in_an_ungraded_function_are_rejected():
+    with pytest.raises(BuildError, match="not registered"):
+        make_stub("def helper():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "layers", "layers.py")
+    with pytest.raises(BuildError, match="outside a function"):
+        make_stub("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "layers", "layers.py")
+
+
+@pytest.mark.slow
+def test_committed_files_match_a_fresh_build():
+    problems = build(check=True)
+    assert not problems, "run `course build` and commit:\n" + "\n".join(problems)
+
+
+def test_every_graded_name_is_a_stub_that_names_its_task():
+    from course_lib.tasks import TASKS
+
+    for task in TASKS:
+        path = STUDENT_LIB / f"{task.module}.py"
+        assert path.exists(), f"{path} missing"
+        tree = ast.parse(path.read_text())
+        defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        for name in task.names:
+            assert name in defs, f"{task.module}.{name} missing from the student package"
+            raises = [n for n in ast.walk(defs[name]) if isinstance(n, ast.Raise) and n.exc is not None
+                      and "NotImplementedError" in ast.unparse(n.exc)]
+            assert raises, f"{task.module}.{name} is not a stub"
+            assert all(f"Task {task.id}" in ast.unparse(r.exc) and task.assignment in ast.unparse(r.exc)
+                       for r in raises)
+
+
+def _solution_lines(source: str) -> set[str]:
+    lines = source.splitlines()
+    inside, secret, public = False, set(), set()
+    for line in lines:
+        s = line.strip()
+        if s == "### BEGIN SOLUTION":
+            inside = True
+        elif s == "### END SOLUTION":
+            inside = False
+        elif len(s) > 12 and not s.startswith("#"):
+            (secret if inside else public).add(s)
+    return secret - public
+
+
+def test_no_solution_body_reaches_the_student_package():
+    student_text = {p: p.read_text() for p in STUDENT_LIB.rglob("*.py")}
+    for path in REFERENCE_DIR.rglob("*.py"):
+        for line in _solution_lines(path.read_text()):
+            for spath, text in student_text.items():
+                assert line not in text.splitlines() and f"    {line}" not in text, \
+                    f"solution line of {path.name} found in {spath}: {line!r}"
+
+
+def test_no_marker_or_hidden_test_reaches_students():
+    pattern = re.compile(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)")
+    for root in (STUDENT_LIB, RELEASE_NOTEBOOKS):
+        for path in root.rglob("*"):
+            if path.is_file() and path.suffix in (".py", ".ipynb", ".json", ".md", ".txt"):
+                assert not pattern.search(path.read_text()), f"marker in {path}"
+
+
+def test_release_notebooks_hold_no_answers_hidden_tests_or_outputs():
+    for src in SOURCE_NOTEBOOKS.glob("*/*.ipynb"):
+        rel = RELEASE_NOTEBOOKS / src.parent.name / src.name
+        assert rel.exists(), f"{rel} not built"
+        release = json.loads(rel.read_text())
+        text = "\n".join("".join(c["source"]) for c in release["cells"])
+        for cell in json.loads(src.read_text())["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            source = "".join(cell["source"])
+            if meta.get("solution") and cell["cell_type"] == "markdown":
+                answer = source.strip().splitlines()
+                long_lines = [l for l in answer if len(l) > 40]
+                for line in long_lines:
+                    assert line not in text, f"model answer leaked into {rel}: {line[:60]!r}"
+            hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
+            for block in hidden:
+                for line in block.strip().splitlines():
+                    if len(line.strip()) > 12:
+                        assert line.strip() not in text, f"hidden test text leaked into {rel}"
+        assert all(not c.get("outputs") for c in release["cells"] if c["cell_type"] == "code")
+
+
+def test_release_keeps_every_graded_cell():
+    for src in SOURCE_NOTEBOOKS.glob("*/*.ipynb"):
+        rel = RELEASE_NOTEBOOKS / src.parent.name / src.name
+        ids = lambda nb: {c["metadata"]["nbgrader"]["grade_id"] for c in nb["cells"]
+                          if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+        assert ids(json.loads(src.read_text())) == ids(json.loads(rel.read_text()))

@@ -1,0 +1,34 @@
+"""nbval on the solution notebooks: each runs top to bottom with the reference and reproduces its
+committed outputs (deterministic rng; timings sanitized)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import REPO
+from autograder.build import source_assignments
+
+ASSIGNMENTS = source_assignments()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_notebook_reproduces_its_outputs(assignment):
+    nb = REPO / "solutions" / "notebooks" / assignment / f"{assignment}.ipynb"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "solutions"), "MPLBACKEND": "Agg"}
+    env.pop("NBGRADER_EXECUTION", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
+         "--nbval-sanitize-with", str(Path(__file__).with_name("nbval_sanitize.cfg")),
+         "--nbval-cell-timeout", "600", "-q", "-c", os.devnull, "--rootdir", str(nb.parent), str(nb)],
+        cwd=nb.parent, env=env, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+
+
+def test_every_assignment_has_a_notebook():
+    from course_lib.tasks import ASSIGNMENTS as KNOWN
+
+    assert set(ASSIGNMENTS) <= set(KNOWN)
