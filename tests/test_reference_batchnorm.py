@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 
@@ -223,40 +223,50 @@ def test_layernorm_gradcheck(ref, N, D, eps):
     assert rel_error(db, num_grad(lambda v: loss(b_=v), beta)) < 1e-7
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(N=st.integers(2, 12), D=st.integers(1, 6), seed=st.integers(0, 2**31 - 1),
-       scale=st.floats(0.1, 100.0))
-def test_backward_properties(ref, N, D, seed, scale):
-    rng = np.random.default_rng(seed)
-    x, gamma, beta, rm, rv = make(rng, N, D, scale=scale)
-    dout = rng.normal(size=(N, D))
-    out, cache, _, _ = ref.batchnorm.batchnorm_forward(x, gamma, beta, rm, rv)
-    dx, dg, db = ref.batchnorm.batchnorm_backward(dout, cache)
-    dx2, dg2, db2 = ref.batchnorm.batchnorm_backward_fast(dout, cache)
-    tol = 1e-9 * (1 + np.abs(dx).max())
-    assert np.allclose(dx, dx2, rtol=1e-9, atol=tol)
-    assert np.allclose(dg, dg2, rtol=1e-12) and np.allclose(db, db2, rtol=1e-12)
-    assert np.allclose(db, dout.sum(axis=0), rtol=1e-12)          # dbeta reduces over the batch
-    assert np.allclose(dx.sum(axis=0), 0, atol=tol * N)            # dx columns sum to zero
-    # the per-feature output mean is beta and its variance gamma^2 * var / (var + eps)
-    var = x.var(axis=0)
-    assert np.allclose(out.mean(axis=0), beta, atol=1e-9 * (1 + np.abs(beta).max()))
-    assert np.allclose(out.var(axis=0), gamma ** 2 * var / (var + 1e-5), rtol=1e-8, atol=1e-12)
+def test_backward_properties(ref):
+    bn = ref.batchnorm                    # hypothesis runs the inner function, not the fixture
+
+    @settings(max_examples=40, deadline=None)
+    @given(N=st.integers(2, 12), D=st.integers(1, 6), seed=st.integers(0, 2**31 - 1),
+           scale=st.floats(0.1, 100.0))
+    def prop(N, D, seed, scale):
+        rng = np.random.default_rng(seed)
+        x, gamma, beta, rm, rv = make(rng, N, D, scale=scale)
+        dout = rng.normal(size=(N, D))
+        out, cache, _, _ = bn.batchnorm_forward(x, gamma, beta, rm, rv)
+        dx, dg, db = bn.batchnorm_backward(dout, cache)
+        dx2, dg2, db2 = bn.batchnorm_backward_fast(dout, cache)
+        tol = 1e-9 * (1 + np.abs(dx).max())
+        assert np.allclose(dx, dx2, rtol=1e-9, atol=tol)
+        assert np.allclose(dg, dg2, rtol=1e-12) and np.allclose(db, db2, rtol=1e-12)
+        assert np.allclose(db, dout.sum(axis=0), rtol=1e-12)          # dbeta reduces over the batch
+        assert np.allclose(dx.sum(axis=0), 0, atol=tol * N)            # dx columns sum to zero
+        # the per-feature output mean is beta and its variance gamma^2 * var / (var + eps)
+        var = x.var(axis=0)
+        assert np.allclose(out.mean(axis=0), beta, atol=1e-9 * (1 + np.abs(beta).max()))
+        assert np.allclose(out.var(axis=0), gamma ** 2 * var / (var + 1e-5), rtol=1e-8, atol=1e-12)
+
+    prop()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(N=st.integers(1, 8), D=st.integers(2, 8), seed=st.integers(0, 2**31 - 1))
-def test_layernorm_properties(ref, N, D, seed):
-    rng = np.random.default_rng(seed)
-    x, gamma, beta, _, _ = make(rng, N, D)
-    out, cache = ref.batchnorm.layernorm_forward(x, np.ones(D), np.zeros(D))
-    assert np.allclose(out.mean(axis=1), 0, atol=1e-10)
-    dx, dg, db = ref.batchnorm.layernorm_backward(rng.normal(size=(N, D)), cache)
-    assert np.allclose(dx.sum(axis=1), 0, atol=1e-9)               # dx rows sum to zero
-    # layer norm of a batch = layer norm of each row alone (no batch dependence)
-    row, _ = ref.batchnorm.layernorm_forward(x[-1:], gamma, beta)
-    full, _ = ref.batchnorm.layernorm_forward(x, gamma, beta)
-    assert np.allclose(row, full[-1:], rtol=1e-13)
+def test_layernorm_properties(ref):
+    bn = ref.batchnorm
+
+    @settings(max_examples=40, deadline=None)
+    @given(N=st.integers(1, 8), D=st.integers(2, 8), seed=st.integers(0, 2**31 - 1))
+    def prop(N, D, seed):
+        rng = np.random.default_rng(seed)
+        x, gamma, beta, _, _ = make(rng, N, D)
+        out, cache = bn.layernorm_forward(x, np.ones(D), np.zeros(D))
+        assert np.allclose(out.mean(axis=1), 0, atol=1e-10)
+        dx, dg, db = bn.layernorm_backward(rng.normal(size=(N, D)), cache)
+        assert np.allclose(dx.sum(axis=1), 0, atol=1e-9)               # dx rows sum to zero
+        # layer norm of a batch = layer norm of each row alone (no batch dependence)
+        row, _ = bn.layernorm_forward(x[-1:], gamma, beta)
+        full, _ = bn.layernorm_forward(x, gamma, beta)
+        assert np.allclose(row, full[-1:], rtol=1e-13)
+
+    prop()
 
 
 # --------------------------------------------------------------------------- folding
