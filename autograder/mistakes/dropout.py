@@ -1,0 +1,139 @@
+"""Known mistakes of assignment 06 (dropout): wrong variants of ``course_ref.dropout``.
+
+Dropout is random, so a student's output matches a variant only when they draw the mask the way
+the variant does; the property scenarios' own messages name the mistake in the other cases.
+"""
+
+import numpy as np
+
+from autograder.mistakes import mistake
+from course_ref.dropout import as_float_array, check_probability, check_rng  # noqa: F401
+
+
+# ---- dropout_forward (6.1) -----------------------------------------------------------------
+
+@mistake("dropout.dropout_forward", "no rescaling of the kept units",
+         hint="Inverted dropout divides the kept units by the keep probability 1 - p at training "
+              "time, so that E[out] = x and test time needs no change.")
+def dropout_forward__no_rescale(x, p, rng, train=True):
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    if not train:
+        return x.copy(), {"mask": None, "p": p, "train": False}
+    mask = (rng.random(x.shape) < 1.0 - p) * 1.0
+    return x * mask, {"mask": mask, "p": p, "train": True}
+
+
+@mistake("dropout.dropout_forward", "p used as the keep probability",
+         hint="In this course (as in Keras and PyTorch) p is the probability of DROPPING a unit: "
+              "keep with probability 1 - p and divide by 1 - p.")
+def dropout_forward__p_is_keep(x, p, rng, train=True):
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    if not train:
+        return x.copy(), {"mask": None, "p": p, "train": False}
+    mask = (rng.random(x.shape) < p) / p if p > 0 else np.zeros_like(x)
+    return x * mask, {"mask": mask, "p": p, "train": True}
+
+
+@mistake("dropout.dropout_forward", "divided by p instead of 1 - p",
+         hint="The kept units are divided by the KEEP probability 1 - p, the probability that "
+              "they survive, so that their expectation is unchanged.")
+def dropout_forward__divide_by_p(x, p, rng, train=True):
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    if not train:
+        return x.copy(), {"mask": None, "p": p, "train": False}
+    mask = (rng.random(x.shape) < 1.0 - p) / max(p, 1e-12)
+    return x * mask, {"mask": mask, "p": p, "train": True}
+
+
+@mistake("dropout.dropout_forward", "dropout applied at test time",
+         hint="At test time (train=False) inverted dropout is the identity: every unit is on and "
+              "nothing is scaled; the training-time division already did the rescaling.")
+def dropout_forward__dropout_at_test(x, p, rng, train=True):
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    if rng is None:
+        rng = np.random.default_rng(0)
+    q = 1.0 - p
+    mask = (rng.random(x.shape) < q) / q
+    return x * mask, {"mask": mask, "p": p, "train": train}
+
+
+@mistake("dropout.dropout_forward", "scaling at test time",
+         hint="That is the original (non-inverted) dropout's test rule, multiplying by 1 - p. "
+              "With inverted dropout the kept units were already divided by 1 - p during "
+              "training, so test time is the identity.")
+def dropout_forward__scale_at_test(x, p, rng, train=True):
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    q = 1.0 - p
+    if not train:
+        return x * q, {"mask": None, "p": p, "train": False}
+    mask = (rng.random(x.shape) < q) / q
+    return x * mask, {"mask": mask, "p": p, "train": True}
+
+
+@mistake("dropout.dropout_forward", "one mask per feature instead of per unit",
+         hint="A mask of shape (D,) drops the same features for every example of the batch. "
+              "Each example gets its own coins: draw a mask of shape (N, D), like x.")
+def dropout_forward__mask_per_feature(x, p, rng, train=True):
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    if not train:
+        return x.copy(), {"mask": None, "p": p, "train": False}
+    q = 1.0 - p
+    mask = np.broadcast_to((rng.random(x.shape[1]) < q) / q, x.shape).copy()
+    return x * mask, {"mask": mask, "p": p, "train": True}
+
+
+# ---- dropout_backward (6.2) ----------------------------------------------------------------
+
+@mistake("dropout.dropout_backward", "a new mask in the backward",
+         hint="The backward must reuse the forward's mask (keep it in the cache): a unit that was "
+              "dropped in the forward pass had no effect on the loss, so its gradient is 0.")
+def dropout_backward__new_mask(dout, cache):
+    dout = as_float_array(dout, "dout", ndim=2)
+    if not cache["train"]:
+        return dout.copy()
+    q = 1.0 - cache["p"]
+    mask = (np.random.default_rng(12345).random(dout.shape) < q) / q
+    return dout * mask
+
+
+@mistake("dropout.dropout_backward", "backward not rescaled",
+         hint="The forward multiplied the kept units by 1 / (1 - p), so the backward multiplies "
+              "their gradient by the same 1 / (1 - p).")
+def dropout_backward__no_rescale(dout, cache):
+    dout = as_float_array(dout, "dout", ndim=2)
+    if not cache["train"]:
+        return dout.copy()
+    return dout * (cache["mask"] != 0)
+
+
+@mistake("dropout.dropout_backward", "scaling in the backward at test time",
+         hint="At test time the forward is the identity, so the backward is too: dx = dout.")
+def dropout_backward__scale_at_test(dout, cache):
+    dout = as_float_array(dout, "dout", ndim=2)
+    if not cache["train"]:
+        return dout * (1.0 - cache["p"])
+    return dout * cache["mask"]
