@@ -59,10 +59,10 @@ def _verify_split(out, seed, class_sizes, fractions, D):
         for k in range(3):
             share = f[k] * n_c
             lo, hi = math.floor(share + 1e-9), math.ceil(share - 1e-9)
+            want = f"exactly {lo}" if lo == hi else f"rounded down or up ({lo} or {hi})"
             assert lo <= counts[k, c] <= hi, (
                 f"class {c} ({n_c} samples) has {counts[k, c]} samples in {names[k]}; its share "
-                f"{f[k]:g} x {n_c} = {share:g} must be rounded down or up "
-                f"({lo} or {hi}): stratify each class separately")
+                f"{f[k]:g} x {n_c} = {share:g} must be {want}: stratify each class separately")
     assert out["y_dtype_int"], "the returned labels must be integers"
     assert out["x_dtype_kept"], "x must keep its dtype (float64 here)"
     assert out["inputs_unchanged"], "stratified_split must not modify x or y"
@@ -76,11 +76,7 @@ def _verify_split(out, seed, class_sizes, fractions, D):
                                              "samples at random with rng")
 
 
-@scenario("2.1", cases=[dict(seed=0, class_sizes=(30, 20, 10), fractions=(0.6, 0.2, 0.2), D=3),
-                        dict(seed=1, class_sizes=(9, 13, 7, 31), fractions=(0.5, 0.3, 0.2), D=2),
-                        dict(seed=2, class_sizes=(3, 7, 11, 5), fractions=(0.6, 0.2, 0.2), D=2)],
-          compare="property", verify=_verify_split)
-def stratified_split_properties(lib, rng, class_sizes, fractions, D):
+def _split_report(lib, rng, class_sizes, fractions, D):
     x, y = _split_data(rng, class_sizes, D)
     x0, y0 = x.copy(), y.copy()
     seed = int(rng.integers(2**31))
@@ -104,6 +100,49 @@ def stratified_split_properties(lib, rng, class_sizes, fractions, D):
         train_not_in_input_order=bool(np.any(np.diff(rows[0]) < 0)),
     )
     return out
+
+
+def _counts_ok(counts, class_sizes, fractions, k):
+    """Whether set ``k`` holds each class's share rounded down or up."""
+    f = float(fractions[k]) / sum(fractions)
+    share = f * np.asarray(class_sizes, dtype=np.float64)
+    lo, hi = np.floor(share + 1e-9), np.ceil(share - 1e-9)
+    return bool(np.all((counts[k] >= lo) & (counts[k] <= hi)))
+
+
+@scenario("2.1", cases=[dict(seed=0, class_sizes=(30, 20, 10), fractions=(0.6, 0.2, 0.2), D=3),
+                        dict(seed=1, class_sizes=(9, 13, 7, 31), fractions=(0.5, 0.3, 0.2), D=2),
+                        dict(seed=2, class_sizes=(3, 7, 11, 5), fractions=(0.6, 0.2, 0.2), D=2)],
+          compare="property", verify=_verify_split)
+def stratified_split_properties(lib, rng, class_sizes, fractions, D):
+    """The split's properties, with a message naming the first one that fails."""
+    return _split_report(lib, rng, class_sizes, fractions, D)
+
+
+@scenario("2.1", cases=[dict(seed=3, class_sizes=(3, 7, 11, 5), fractions=(0.6, 0.2, 0.2), D=2)],
+          compare="match")
+def stratified_split_summary(lib, rng, class_sizes, fractions, D):
+    """The same properties as yes/no answers: every correct split answers yes to all of them,
+    whatever order it draws its random numbers in, and a known mistake has its own pattern."""
+    out = _split_report(lib, rng, class_sizes, fractions, D)
+    if out["n_outputs"] != 6:
+        return {"returns_six_arrays": False}
+    return {
+        "returns_six_arrays": True,
+        "every_row_in_exactly_one_set": out["partition"],
+        "rows_keep_their_labels": out["labels_kept"],
+        "train_share_of_each_class_rounded_down_or_up":
+            _counts_ok(out["counts"], class_sizes, fractions, 0),
+        "val_share_of_each_class_rounded_down_or_up":
+            _counts_ok(out["counts"], class_sizes, fractions, 1),
+        "test_share_of_each_class_rounded_down_or_up":
+            _counts_ok(out["counts"], class_sizes, fractions, 2),
+        "same_seed_same_split": out["same_seed_same_split"],
+        "other_seed_other_split": out["seed_changes_split"],
+        "train_not_grouped_by_class": out["train_not_grouped"],
+        "train_not_in_input_order": out["train_not_in_input_order"],
+        "inputs_unchanged": out["inputs_unchanged"],
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -200,9 +239,17 @@ def early_stopping_update(lib, rng, mode, patience, min_delta, n_epochs, plateau
     params = {"W1": rng.normal(size=(3, 2)), "b1": np.zeros(2)}
     stops, _ = _drive(es, values, params, rng)
     best = es.best_params if es.best_params is not None else {}
-    return {"stops": np.array(stops), "best_epoch": es.best_epoch,
-            "best_value": es.best_value, "stopped_epoch": es.stopped_epoch,
-            "best_W1": best.get("W1"), "best_b1": best.get("b1")}
+    out = {"stopped_epoch": es.stopped_epoch, "best_epoch": es.best_epoch,
+           "best_value": es.best_value, "stops": np.array(stops),
+           "best_W1": _copy(best.get("W1")), "best_b1": _copy(best.get("b1"))}
+    # One more in-place step of the optimizer must not reach the stored best parameters.
+    params["W1"] += 10.0
+    out["best_W1_after_another_step"] = _copy(best.get("W1"))
+    return out
+
+
+def _copy(a):
+    return None if a is None else np.array(a, dtype=np.float64, copy=True)
 
 
 @scenario("2.3", cases=[dict(seed=4, mode="min", patience=3, n_epochs=25),
@@ -222,6 +269,9 @@ def early_stopping_callback(lib, rng, mode, patience, n_epochs):
         logs = {"train_loss": 0.5, monitor: float(v)}
         if es.on_epoch_end(epoch, logs, model):
             break
+    # An in-place change after the last evaluated epoch (a last optimizer step, say) must not
+    # reach the stored best parameters either.
+    model.params["W1"] *= 1.5
     W_last = model.params["W1"].copy()
     es.on_train_end(model)
     restored_W1 = model.params["W1"].copy()
@@ -229,7 +279,7 @@ def early_stopping_callback(lib, rng, mode, patience, n_epochs):
     # Training on after the restore must not reach the stored best parameters.
     model.params["W1"] += 1.0
     model.params["b1"][...] = -5.0
-    return {"last_epoch": last, "best_epoch": es.best_epoch, "best_value": es.best_value,
+    return {"stopped_at_epoch": last, "best_epoch": es.best_epoch, "best_value": es.best_value,
             "restored_W1": restored_W1, "restored_b1": restored_b1,
             "restored_is_not_last": bool(not np.array_equal(restored_W1, W_last)),
             "best_W1_after_more_training": np.array(es.best_params["W1"]),
