@@ -6,6 +6,7 @@ lam * W; L1 = lam * sum|W| with subgradient 0 at 0; elastic net = lam * (r * L1 
 
 import numpy as np
 import pytest
+from autograder.reference import ref as REF   # for @given tests (no function-scoped fixture)
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -82,7 +83,8 @@ def test_pure_and_shapes(ref, name, args):
 @given(W=arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 4)),
                 elements=st.floats(-10, 10)),
        lam=st.floats(0, 5), r=st.floats(0, 1))
-def test_property_nonnegative_and_homogeneous(ref, W, lam, r):
+def test_property_nonnegative_and_homogeneous(W, lam, r):
+    ref = REF   # hypothesis and fixtures: see the import
     for f, a in ((ref.penalties.l2_penalty, ()), (ref.penalties.l1_penalty, ()),
                  (ref.penalties.elastic_net_penalty, (r,))):
         v, g = f([W], lam, *a)
