@@ -1,0 +1,25 @@
+# nbgrader configuration of the course: stock nbgrader commands work from the repository root
+# (`nbgrader generate_assignment 05_batchnorm`, `nbgrader autograde 05_batchnorm`, formgrader,
+# `nbgrader generate_feedback`, `nbgrader export`), with the trusted pipeline of
+# autograder/nbgrader_plugin.py: the notebook runs in the sandbox, task cells are scored by the
+# sandboxed hidden suites, hidden tests never reach the autograded copy or the feedback.
+import os
+import sys
+
+_ROOT = os.path.dirname(os.path.abspath(__file__))
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from autograder.nbgrader_setup import configure  # noqa: E402
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+c.CourseDirectory.root = _ROOT
+c.CourseDirectory.course_id = "ffnn"
+c.CourseDirectory.source_directory = "solutions/notebooks"
+c.CourseDirectory.release_directory = "notebooks"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+# The gradebook: SQLite by default; any SQLAlchemy URL works, e.g. for several graders
+# c.CourseDirectory.db_url = "postgresql://grader@localhost/ffnn"
+configure(c)
