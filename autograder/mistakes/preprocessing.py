@@ -1,0 +1,195 @@
+"""Known mistakes of assignment 04 (input normalization): wrong variants of
+``course_ref.preprocessing``. Each is a subclass of the reference scaler overriding the method the
+mistake lives in (the demo class splices it in place of the right class)."""
+
+import numpy as np
+
+from autograder.mistakes import mistake
+from course_ref.preprocessing import MinMaxScaler, Standardizer  # noqa: F401
+
+
+# ---- 4.1 Standardizer ----------------------------------------------------------------------
+
+@mistake("preprocessing.Standardizer", "dividing by the variance instead of the standard deviation",
+         hint="Standardization divides by sigma, not sigma**2 (some slides get this wrong): with "
+              "sigma**2 a feature of standard deviation sigma ends with standard deviation 1 / sigma.")
+class Standardizer__divide_by_variance(Standardizer):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.mean_ = x.mean(axis=0)
+        self.var_ = x.var(axis=0)
+        constant = x.max(axis=0) == x.min(axis=0)
+        self.scale_ = np.where(constant, 1.0, self.var_)
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+
+@mistake("preprocessing.Standardizer", "fitting on the test set",
+         hint="transform must use mean_ and scale_ learned by fit on the TRAINING set. Computing the "
+              "statistics of the data being transformed (the test set, a single new sample) leaks "
+              "information and breaks on small batches.")
+class Standardizer__refit_in_transform(Standardizer):
+    def transform(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        std = x.std(axis=0)
+        return (x - x.mean(axis=0)) / np.where(x.max(axis=0) == x.min(axis=0), 1.0, std)
+
+
+@mistake("preprocessing.Standardizer", "per-sample instead of per-feature statistics",
+         hint="Statistics are taken down each column (axis=0, one mean per FEATURE over the "
+              "samples), not along each row (axis=1, one mean per sample).")
+class Standardizer__per_sample(Standardizer):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.mean_ = x.mean(axis=1)
+        self.var_ = x.var(axis=1)
+        self.scale_ = np.where(x.max(axis=1) == x.min(axis=1), 1.0, np.sqrt(self.var_))
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+    def transform(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        m = x.mean(axis=1, keepdims=True)
+        s = x.std(axis=1, keepdims=True)
+        return (x - m) / np.where(s == 0, 1.0, s)
+
+
+@mistake("preprocessing.Standardizer", "constant feature divided by zero",
+         hint="A constant feature has standard deviation 0: use a scale of 1 for it (it then maps "
+              "to 0) instead of dividing by 0.")
+class Standardizer__no_constant_guard(Standardizer):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.mean_ = x.mean(axis=0)
+        self.var_ = x.var(axis=0)
+        self.scale_ = np.sqrt(self.var_)
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+
+@mistake("preprocessing.Standardizer", "constant feature detected with std == 0",
+         hint="Rounding can leave a tiny non-zero standard deviation (about 1e-17) for a constant "
+              "column such as 0.1, 0.1, 0.1; dividing by it blows the feature up. Test for a "
+              "constant feature exactly: max == min.")
+class Standardizer__std_equals_zero_test(Standardizer):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.mean_ = x.mean(axis=0)
+        self.var_ = x.var(axis=0)
+        std = np.sqrt(self.var_)
+        self.scale_ = np.where(std == 0, 1.0, std)
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+
+@mistake("preprocessing.Standardizer", "sample standard deviation (ddof=1)",
+         hint="This course (like scikit-learn) standardizes with the population standard deviation "
+              "(divide by N, np.std's default ddof=0).")
+class Standardizer__ddof1(Standardizer):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.mean_ = x.mean(axis=0)
+        self.var_ = x.var(axis=0)
+        std = x.std(axis=0, ddof=1) if x.shape[0] > 1 else np.zeros(x.shape[1])
+        self.scale_ = np.where(x.max(axis=0) == x.min(axis=0), 1.0, std)
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+
+@mistake("preprocessing.Standardizer", "inverse_transform in the wrong order",
+         hint="transform is z = (x - mean_) / scale_, so its inverse is x = z * scale_ + mean_ "
+              "(multiply first, then add).")
+class Standardizer__inverse_wrong_order(Standardizer):
+    def inverse_transform(self, z):
+        z = np.asarray(z, dtype=np.float64)
+        return (z + self.mean_) * self.scale_
+
+
+# ---- 4.2 MinMaxScaler ----------------------------------------------------------------------
+
+@mistake("preprocessing.MinMaxScaler", "fitting on the test set",
+         hint="transform must use the minimum and maximum learned by fit on the TRAINING set; new "
+              "data may fall outside [lo, hi], which is expected.")
+class MinMaxScaler__refit_in_transform(MinMaxScaler):
+    def transform(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        lo, hi = self.feature_range
+        rng_ = x.max(axis=0) - x.min(axis=0)
+        return (x - x.min(axis=0)) / np.where(rng_ == 0, 1.0, rng_) * (hi - lo) + lo
+
+
+@mistake("preprocessing.MinMaxScaler", "per-sample instead of per-feature statistics",
+         hint="The minimum and maximum are taken down each column (axis=0, per feature), not along "
+              "each row.")
+class MinMaxScaler__per_sample(MinMaxScaler):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        lo, hi = self.feature_range
+        self.data_min_ = x.min(axis=1)
+        self.data_max_ = x.max(axis=1)
+        self.data_range_ = self.data_max_ - self.data_min_
+        self.scale_ = (hi - lo) / np.where(self.data_range_ == 0, 1.0, self.data_range_)
+        self.min_ = lo - self.data_min_ * self.scale_
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+    def transform(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        lo, hi = self.feature_range
+        r = x.max(axis=1, keepdims=True) - x.min(axis=1, keepdims=True)
+        return (x - x.min(axis=1, keepdims=True)) / np.where(r == 0, 1.0, r) * (hi - lo) + lo
+
+
+@mistake("preprocessing.MinMaxScaler", "dividing by the maximum instead of the range",
+         hint="Min-max scaling divides by max - min (the range), after subtracting the minimum.")
+class MinMaxScaler__divide_by_max(MinMaxScaler):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        lo, hi = self.feature_range
+        self.data_min_ = x.min(axis=0)
+        self.data_max_ = x.max(axis=0)
+        self.data_range_ = self.data_max_ - self.data_min_
+        self.scale_ = (hi - lo) / np.where(self.data_max_ == 0, 1.0, self.data_max_)
+        self.min_ = lo - self.data_min_ * self.scale_
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+
+@mistake("preprocessing.MinMaxScaler", "constant feature divided by zero",
+         hint="A constant feature has range 0: use a range of 1 for it (it then maps to lo) "
+              "instead of dividing by 0.")
+class MinMaxScaler__no_constant_guard(MinMaxScaler):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        lo, hi = self.feature_range
+        self.data_min_ = x.min(axis=0)
+        self.data_max_ = x.max(axis=0)
+        self.data_range_ = self.data_max_ - self.data_min_
+        self.scale_ = (hi - lo) / self.data_range_
+        self.min_ = lo - self.data_min_ * self.scale_
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
+
+
+@mistake("preprocessing.MinMaxScaler", "feature_range ignored",
+         hint="Map the training range onto feature_range = (lo, hi): z = (x - min) / (max - min) "
+              "* (hi - lo) + lo, not always onto [0, 1].")
+class MinMaxScaler__ignores_range(MinMaxScaler):
+    def fit(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        self.data_min_ = x.min(axis=0)
+        self.data_max_ = x.max(axis=0)
+        self.data_range_ = self.data_max_ - self.data_min_
+        self.scale_ = 1.0 / np.where(self.data_range_ == 0, 1.0, self.data_range_)
+        self.min_ = -self.data_min_ * self.scale_
+        self.n_features_in_ = x.shape[1]
+        self.n_samples_seen_ = x.shape[0]
+        return self
