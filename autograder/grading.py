@@ -1,0 +1,340 @@
+"""``course grade``: sanitize, execute, score, record — for a whole class, resumably.
+
+One job per (student, assignment). A job
+
+1. hashes the submitted folder; if ``.grading/state/<A>/<student>.json`` says this exact
+   submission was graded, it is skipped (re-runs are idempotent and cheap);
+2. rebuilds the submission from the allowlist into ``.grading/sanitized/<student>/<A>``
+   (:mod:`autograder.sanitize`); a missing or unreadable notebook is replaced by the release
+   notebook (so ``course_lib`` is still graded) and the reason recorded;
+3. runs stock ``nbgrader autograde A --student S --force`` on the sanitized copy, in its own
+   process, with the course's trusted pipeline (sandboxed execution, sandboxed hidden suite,
+   scores into the gradebook);
+4. writes the job's state file (write to a temporary name, then rename), last.
+
+A crash at any point loses nothing: the next run redoes exactly the jobs without a state file.
+Jobs run on ``--workers N`` threads, each driving its own nbgrader process and sandbox slot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .sanitize import SubmissionError, check_notebook, sanitize
+
+STATE_DIR = ".grading"
+SANITIZED = f"{STATE_DIR}/sanitized"
+
+
+@dataclass
+class Job:
+    student: str
+    assignment: str
+
+
+def submission_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        for fn in sorted(filenames):
+            p = Path(dirpath) / fn
+            rel = p.relative_to(folder).as_posix()
+            h.update(rel.encode() + b"\0")
+            if p.is_symlink():
+                h.update(b"link:" + os.readlink(p).encode())
+            elif p.is_file():
+                with open(p, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+    return h.hexdigest()
+
+
+def nbgrader_env(**extra) -> dict:
+    """Environment for nbgrader subprocesses: the venv's bin first (nbgrader runs `alembic`)."""
+    env = dict(os.environ)
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def _atomic_write(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp.write_text(json.dumps(data, indent=1, default=str))
+    os.replace(tmp, path)
+
+
+def state_path(root: Path, job: Job) -> Path:
+    return Path(root) / STATE_DIR / "state" / job.assignment / f"{job.student}.json"
+
+
+def release_notebooks(root: Path, assignment: str) -> dict[str, Path]:
+    """The release notebooks of ``assignment`` (student versions), by name."""
+    for rel in ("release", "notebooks"):
+        d = Path(root) / rel / assignment
+        if d.is_dir():
+            return {p.stem: p for p in sorted(d.glob("*.ipynb"))}
+    return {}
+
+
+def discover(root: Path, assignments=None, student=None) -> list[Job]:
+    sub = Path(root) / "submitted"
+    jobs = []
+    if not sub.is_dir():
+        return jobs
+    for sdir in sorted(sub.iterdir()):
+        if not sdir.is_dir() or sdir.is_symlink() or (student and sdir.name != student):
+            continue
+        for adir in sorted(sdir.iterdir()):
+            if adir.is_dir() and (not assignments or adir.name in assignments):
+                jobs.append(Job(sdir.name, adir.name))
+    return jobs
+
+
+def grade_job(root: Path, job: Job, slot: int = 0, *, force: bool = False, timeout: float = 900) -> dict:
+    """Grade one (student, assignment); returns its state dict (also written to disk)."""
+    root = Path(root).resolve()
+    src = root / "submitted" / job.student / job.assignment
+    spath = state_path(root, job)
+    digest = submission_hash(src)
+    if not force and spath.exists():
+        try:
+            old = json.loads(spath.read_text())
+            if old.get("hash") == digest and old.get("status") == "done":
+                old["skipped"] = True
+                return old
+        except ValueError:
+            pass
+    t0 = time.monotonic()
+    state = {"student": job.student, "assignment": job.assignment, "hash": digest,
+             "status": "error", "errors": [], "rejected": [], "skipped": False}
+    dest = root / SANITIZED / job.student / job.assignment
+    releases = release_notebooks(root, job.assignment)
+    try:
+        rep = sanitize(src, dest, job.assignment, set(releases) or None)
+        state["rejected"] = [f"{rel}: {why}" for rel, why in rep.rejected]
+        for nbname, release in releases.items():
+            target = dest / f"{nbname}.ipynb"
+            bad = rep.notebook_errors.get(f"{nbname}.ipynb")
+            if bad or not target.exists():
+                why = bad or "missing"
+                state["errors"].append(f"notebook {nbname}.ipynb {why}: graded the release "
+                                       "notebook instead (written answers score 0)")
+                shutil.copyfile(release, target)
+    except SubmissionError as exc:
+        state["errors"].append(str(exc))
+        _atomic_write(spath, state)
+        return state
+    log = root / STATE_DIR / "logs" / job.assignment / f"{job.student}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    env = nbgrader_env(COURSE_GRADER_SLOT=slot)
+    cmd = [sys.executable, "-m", "nbgrader", "autograde", job.assignment, "--student", job.student,
+           "--force", f"--CourseDirectory.submitted_directory={SANITIZED}",
+           f"--CourseDirectory.root={root}"]
+    for attempt in range(3):
+        with open(log, "wb") as fh:
+            try:
+                proc = subprocess.run(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                      timeout=timeout)
+                rc = proc.returncode
+            except subprocess.TimeoutExpired:
+                rc = "timeout"
+        text = log.read_text(errors="replace")
+        if rc == 0 or "database is locked" not in text:
+            break
+        time.sleep(0.5 + attempt)
+    report_path = root / "autograded" / job.student / job.assignment / "grading_report.json"
+    if rc == 0 and report_path.exists():
+        report = json.loads(report_path.read_text())
+        state["report"] = report
+        state["status"] = "done"
+    else:
+        tail = "\n".join(text.strip().splitlines()[-15:])
+        state["errors"].append(f"nbgrader autograde failed ({rc}); see {log}\n{tail}")
+    state["seconds"] = round(time.monotonic() - t0, 3)
+    _atomic_write(spath, state)
+    return state
+
+
+def grade(root: Path, assignments=None, student=None, workers: int = 1, force: bool = False,
+          progress: bool = True) -> list[dict]:
+    """Grade every matching submission of the course in ``root``; returns the job states."""
+    root = Path(root).resolve()
+    jobs = discover(root, assignments, student)
+    results: list[dict] = []
+    slots = list(range(max(1, workers)))
+    lock = threading.Lock()
+
+    def run(job):
+        with lock:
+            slot = slots.pop()
+        try:
+            return grade_job(root, job, slot=slot + 1, force=force)
+        finally:
+            with lock:
+                slots.append(slot)
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(jobs), desc="grading", unit="submission", file=sys.stderr)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = [pool.submit(run, j) for j in jobs]
+        for f in as_completed(futures):
+            results.append(f.result())
+            if bar:
+                bar.update(1)
+    if bar:
+        bar.close()
+    results.sort(key=lambda s: (s["assignment"], s["student"]))
+    return results
+
+
+# ------------------------------------------------------------------------------------------------
+# Export and tables
+
+
+def gradebook_rows(root: Path, db_url: str | None = None) -> list[dict]:
+    """One row per graded (student, assignment): points per task cell, total, named mistakes."""
+    from nbgrader.api import Gradebook
+
+    root = Path(root).resolve()
+    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    rows = []
+    with Gradebook(db_url) as gb:
+        for assignment in gb.assignments:
+            for sub in assignment.submissions:
+                row = {"student": sub.student.id, "assignment": assignment.name}
+                tasks = {}
+                for nb in sub.notebooks:
+                    for g in nb.grades:
+                        tasks[g.name] = g.score
+                row["tasks"] = tasks
+                row["total"] = sub.score
+                row["max"] = sub.max_score
+                state = state_path(root, Job(sub.student.id, assignment.name))
+                mistakes, errors = [], []
+                if state.exists():
+                    st = json.loads(state.read_text())
+                    rep = st.get("report") or {}
+                    for r in rep.get("results", []):
+                        if r.get("mistake") and f"{r['task']} {r['mistake']}" not in mistakes:
+                            mistakes.append(f"{r['task']} {r['mistake']}")
+                    errors = st.get("errors", [])
+                row["mistakes"] = mistakes
+                row["errors"] = errors
+                rows.append(row)
+    rows.sort(key=lambda r: (r["assignment"], r["student"]))
+    return rows
+
+
+def export_csv(root: Path, out, db_url: str | None = None) -> int:
+    import csv
+
+    rows = gradebook_rows(root, db_url)
+    cols = sorted({k for r in rows for k in r["tasks"]}, key=_cell_order)
+    w = csv.writer(out)
+    w.writerow(["student", "assignment", *cols, "total", "max", "named_mistakes"])
+    for r in rows:
+        w.writerow([r["student"], r["assignment"],
+                    *[_fmt(r["tasks"].get(c)) for c in cols], _fmt(r["total"]), _fmt(r["max"]),
+                    "; ".join(r["mistakes"])])
+    return len(rows)
+
+
+def _fmt(v):
+    return "" if v is None else f"{float(v):g}"
+
+
+def _cell_order(name: str):
+    parts = name.split("_")
+    nums = tuple(int(p) for p in parts[1:] if p.isdigit())
+    return (0 if name.startswith("task_") else 1, nums, name)
+
+
+def format_table(root: Path, db_url: str | None = None, width: int = 60) -> str:
+    rows = gradebook_rows(root, db_url)
+    if not rows:
+        return "(no graded submissions)"
+    cols = sorted({k for r in rows for k in r["tasks"] if k.startswith("task_")}, key=_cell_order)
+    sw = max(len(r["student"]) for r in rows) + 2
+    head = f"{'student':<{sw}}{'assignment':<16}" + "".join(f"{c[5:].replace('_', '.'):>6}" for c in cols)
+    head += f"{'total':>9}  named mistakes / reason"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        cells = "".join(f"{_fmt(r['tasks'].get(c)):>6}" for c in cols)
+        note = "; ".join(r["mistakes"])
+        if r["errors"]:
+            note = (note + "; " if note else "") + r["errors"][0].splitlines()[0][:width]
+        lines.append(f"{r['student']:<{sw}}{r['assignment']:<16}{cells}"
+                     f"{_fmt(r['total']) + '/' + _fmt(r['max']):>9}  {note}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------
+# A course directory (demo class, tests)
+
+CONFIG_TEMPLATE = '''# nbgrader configuration of this course directory (written by autograder.grading.init_course)
+import sys
+sys.path.insert(0, {repo!r})
+from autograder.nbgrader_setup import configure
+c = get_config()
+c.CourseDirectory.root = {root!r}
+c.CourseDirectory.course_id = "ffnn"
+c.CourseDirectory.source_directory = "source"
+c.CourseDirectory.release_directory = "release"
+configure(c, suite_dir={suite_dir!r}, assignments={assignments!r})
+'''
+
+
+def init_course(root: Path, sources: dict, suite_dir: Path | None = None) -> Path:
+    """Create an nbgrader course directory at ``root`` for ``sources`` ({assignment: source
+    notebook folder}) and generate the release of each (stock ``nbgrader generate_assignment``)."""
+    from . import REPO, SUITES_DIR
+
+    root = Path(root).resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(
+        repo=str(REPO), root=str(root), suite_dir=str(Path(suite_dir or SUITES_DIR).resolve()),
+        assignments=sorted(sources)))
+    for assignment, folder in sources.items():
+        dest = root / "source" / assignment
+        if dest.exists():
+            shutil.rmtree(dest)
+        shutil.copytree(folder, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+                        "--force", f"--CourseDirectory.root={root}"], cwd=root, check=True, env=nbgrader_env(),
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return root
+
+
+def make_submission_dir(root: Path, student: str, assignment: str, course_lib: Path | None,
+                        notebook_from: Path | None = None, timestamp: str | None = None) -> Path:
+    """Put a submission in place: ``submitted/<student>/<assignment>/`` with the release
+    notebook(s) (or ``notebook_from``) and a copy of ``course_lib``."""
+    root = Path(root)
+    dest = root / "submitted" / student / assignment
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    if notebook_from is not None:
+        shutil.copyfile(notebook_from, dest / Path(notebook_from).name)
+    else:
+        for name, nb in release_notebooks(root, assignment).items():
+            shutil.copyfile(nb, dest / f"{name}.ipynb")
+    if course_lib is not None:
+        shutil.copytree(course_lib, dest / "course_lib",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "checks"))
+    (dest / "timestamp.txt").write_text(timestamp or "2026-01-01 12:00:00.000000 UTC")
+    return dest
