@@ -180,7 +180,7 @@ def lecun_normal__variance_as_std(fan_in, fan_out, rng):
     return rng.normal(0.0, 1.0 / fan_in, size=(fan_in, fan_out))
 
 
-# ---- a whole network (init_params; graded once it is registered with task 3.3) --------------
+# ---- 3.3 a whole network (init_params) -----------------------------------------------------
 
 @mistake("init.init_params", "non-zero biases",
          hint="Biases start at zero: the random weights already break the symmetry, and a random "

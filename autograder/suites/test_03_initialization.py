@@ -143,7 +143,7 @@ def test_lecun_normal_sample(submission, case):
     check_sample(submission, "lecun_normal_sample", **case)
 
 
-@points(0.5, task="3.3")
+@points(1, task="3.3")
 @pytest.mark.parametrize("case", [dict(seed=323, sizes=(64, 32, 32, 32, 10)),
                                   dict(seed=324, sizes=(3, 1))])
 def test_network_parameters(submission, case):

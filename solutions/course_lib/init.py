@@ -247,11 +247,11 @@ def lecun_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndar
     ### END SOLUTION
 
 
-# --------------------------------------------------------------------------- a whole network
+# --------------------------------------------------------------------------- Task 3.3: a whole network
 
 
 def init_params(layer_sizes, rng: np.random.Generator, *, init="he_normal") -> dict:
-    """Initial weights and biases of a fully connected network (provided; checked with Task 3.3).
+    """Initial weights and biases of a fully connected network (Task 3.3).
 
     Layer ``l`` (1-based) maps ``layer_sizes[l-1]`` units to ``layer_sizes[l]`` units. Its weight
     ``W<l>`` comes from the initializer, drawing from the one ``rng`` in turn, so that every layer
@@ -281,11 +281,13 @@ def init_params(layer_sizes, rng: np.random.Generator, *, init="he_normal") -> d
     sizes = [check_int(n, f"layer_sizes[{i}]", minimum=1) for i, n in enumerate(layer_sizes)]
     rng = check_rng(rng)
     initializer = get_initializer(init)
+    ### BEGIN SOLUTION
     params = {}
     for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         params[f"W{layer}"] = np.asarray(initializer(n_in, n_out, rng), dtype=np.float64)
         params[f"b{layer}"] = np.zeros(n_out, dtype=np.float64)
     return params
+    ### END SOLUTION
 
 
 # --------------------------------------------------------------------------- provided
