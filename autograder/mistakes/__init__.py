@@ -71,11 +71,44 @@ def mistakes_for_task(task) -> list[Mistake]:
     return [m for m in load_catalogue() if m.module == task.module and m.attr in task.names]
 
 
+def _helpers_needed(m: Mistake, module_source: str) -> list[str]:
+    """Sources of the catalogue module's own helpers that the variant uses (transitively) and
+    the reference module lacks, in dependency order."""
+    catalogue = inspect.getmodule(m.obj)
+    defined = {a or b for a, b in re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=", module_source, re.M)}
+    order: list[str] = []
+
+    def names_of(obj):
+        code = getattr(obj, "__code__", None)
+        if code is None:
+            return set()
+        out, stack = set(), [code]
+        while stack:
+            c = stack.pop()
+            out |= set(c.co_names)
+            stack += [k for k in c.co_consts if hasattr(k, "co_names")]
+        return out
+
+    def visit(obj):
+        for name in sorted(names_of(obj)):
+            helper = vars(catalogue).get(name)
+            if (name in defined or name in order or helper is None or helper is obj
+                    or getattr(helper, "__module__", None) != catalogue.__name__
+                    or not (inspect.isfunction(helper) or inspect.isclass(helper))):
+                continue
+            visit(helper)
+            order.append(name)
+
+    visit(m.obj)
+    return [_strip_mistake_decorator(inspect.getsource(vars(catalogue)[n])) for n in order]
+
+
 def splice_source(module_source: str, m: Mistake) -> str:
     """The reference module's source with ``m`` rebound in place of the right ``m.attr``."""
     variant = _strip_mistake_decorator(inspect.getsource(m.obj))
+    helpers = "\n\n".join(_helpers_needed(m, module_source))
     return (module_source.rstrip() + "\n\n\n# --- known mistake spliced in by the demo class: "
-            f"{m.name} ---\n{variant}\n{m.attr} = {m.obj.__name__}\n")
+            f"{m.name} ---\n{helpers}\n\n{variant}\n{m.attr} = {m.obj.__name__}\n")
 
 
 def _strip_mistake_decorator(source: str) -> str:
