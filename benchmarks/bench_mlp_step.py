@@ -174,7 +174,7 @@ def main(argv=None):
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(result, indent=2) + "\n")
         print(f"written {RESULTS.relative_to(ROOT)}")
-    return result
+    return 0
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@ A backward pass is right when it agrees with central differences
 ``~ eps * |f| / h``. In float64 with ``h = 1e-6`` the two sides agree to about 1e-8 relative
 error or better, which is why gradient checks need float64.
 
-Relative error, as used here: ``max_i |a_i - n_i| / max(max_i |a_i|, max_i |n_i|)`` (0 when both
-arrays are zero). Normalizing by the largest entry of the array, not entry by entry, keeps entries
-that are tiny compared with the rest (where rounding dominates) from failing a correct gradient.
+Relative error, as used here and by the course's checks: ``||a - n|| / (||a|| + ||n||)`` with the
+Euclidean (Frobenius) norm over the whole array (0 when both are zero). Normalizing the whole
+array, not entry by entry, keeps entries that are tiny compared with the rest (where rounding
+dominates) from failing a correct gradient. When a check fails, the entry with the largest
+``|a_i - n_i|`` is reported.
 """
 
 from __future__ import annotations
@@ -74,20 +76,20 @@ def numerical_gradient(f, x, h=1e-6, *, dout=None):
 
 
 def relative_error(a, b):
-    """Relative error ``max|a - b| / max(max|a|, max|b|)`` of two arrays of the same shape.
+    """Relative error ``||a - b|| / (||a|| + ||b||)`` of two arrays of the same shape.
 
-    Returns 0.0 when both are all zeros. Scalars are accepted.
+    Norms are Euclidean over all entries. Returns 0.0 when ``a == b`` (including both zero).
+    Scalars are accepted.
     """
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
-    if a.size == 0:
+    num = float(np.linalg.norm((a - b).ravel()))
+    if num == 0.0:
         return 0.0
-    scale = max(np.max(np.abs(a)), np.max(np.abs(b)))
-    if scale == 0:
-        return 0.0
-    return float(np.max(np.abs(a - b)) / scale)
+    den = float(np.linalg.norm(a.ravel()) + np.linalg.norm(b.ravel()))
+    return num / max(den, 1e-300)
 
 
 def check_gradient(f, inputs, analytic, *, tol=1e-7, h=1e-6):
