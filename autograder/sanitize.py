@@ -188,3 +188,35 @@ def remove_links(folder: Path) -> list[str]:
                 removed.append(full.relative_to(folder).as_posix())
         dirnames[:] = [d for d in dirnames if (Path(dirpath) / d).exists()]
     return removed
+
+
+def safe_unzip(zip_path: Path, dest: Path, max_total: int = MAX_TOTAL_BYTES) -> list[str]:
+    """Unzip a submission into ``dest``, refusing any member whose path escapes ``dest``, any
+    symlink member and anything over the caps (``SubmissionError`` says which)."""
+    import zipfile
+
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    names = []
+    with zipfile.ZipFile(zip_path) as zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_FILES:
+            raise SubmissionError(f"the zip holds {len(infos)} files, over the cap of {MAX_FILES}")
+        if sum(i.file_size for i in infos) > max_total:
+            raise SubmissionError("the zip is over the total size cap")
+        for info in infos:
+            name = info.filename
+            p = PurePosixPath(name)
+            if p.is_absolute() or ".." in p.parts or "\\" in name or name.startswith("/"):
+                raise SubmissionError(f"the zip member {name!r} escapes the submission folder")
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise SubmissionError(f"the zip member {name!r} is a symbolic link")
+        for info in infos:
+            if info.is_dir():
+                continue
+            target = dest / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(target, "wb") as out:
+                out.write(src.read(MAX_NOTEBOOK_BYTES + 1))
+            names.append(info.filename)
+    return names

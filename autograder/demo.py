@@ -1,0 +1,144 @@
+"""``course demo`` (``make demo``): a demo class, graded end to end through the real nbgrader.
+
+Creates ``demo_class/`` (gitignored): an nbgrader course directory with the assignments whose
+source notebook and hidden suite both exist (else the small fixture assignment of the grader's
+tests), generates the release, makes example submissions — the reference, the blank stubs, one
+student per catalogued mistake (its source spliced into a copy of the reference), and hostile
+ones — grades them with ``course grade``, writes the feedback and prints the grade table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import REFERENCE_DIR, REPO, SOURCE_NOTEBOOKS, SUITES_DIR
+
+FIXTURE = REPO / "tests" / "fixtures" / "grading"
+
+# Hostile students: code appended to the module of the assignment's first graded function,
+# redefining it. {fn} is that function's name.
+HOSTILE = {
+    "hostile_infinite_loop": "def {fn}(*args, **kwargs):\n    while True:\n        pass\n",
+    "hostile_fork_bomb": ("import os as _os\ndef {fn}(*args, **kwargs):\n    while True:\n"
+                          "        try:\n            _os.fork()\n        except OSError:\n"
+                          "            pass\n"),
+    "hostile_memory_bomb": ("def {fn}(*args, **kwargs):\n    hog = []\n    while True:\n"
+                            "        hog.append(bytearray(100_000_000))\n"),
+    "hostile_exit": "import os as _os\ndef {fn}(*args, **kwargs):\n    _os._exit(0)\n",
+    "hostile_reads_solutions": (
+        "def {fn}(*args, **kwargs):\n    import glob\n"
+        "    found = glob.glob('/work/**/solutions/**/*.py', recursive=True) + "
+        "glob.glob('/**/autograder/suites/*.py', recursive=True)\n"
+        "    raise RuntimeError('found: ' + repr(found[:3]))\n"),
+    "hostile_patches_numpy": (
+        "import numpy as _np\n_np.allclose = lambda *a, **k: True\n_np.isclose = "
+        "lambda a, b, *x, **k: _np.ones(_np.broadcast(a, b).shape, bool)\n"
+        "def {fn}(*args, **kwargs):\n    return 0.0, []\n"),
+}
+
+
+def demo_assignments() -> dict[str, tuple[Path, Path]]:
+    """{assignment: (source notebook folder, suite folder)} for the demo."""
+    out = {}
+    for folder in sorted(SOURCE_NOTEBOOKS.glob("*")) if SOURCE_NOTEBOOKS.is_dir() else []:
+        if (folder / f"{folder.name}.ipynb").exists() and (SUITES_DIR / f"test_{folder.name}.py").exists():
+            out[folder.name] = (folder, SUITES_DIR)
+    if not out:
+        out["07_penalties"] = (FIXTURE / "source" / "07_penalties", FIXTURE / "suites")
+    return out
+
+
+def _first_function(assignment: str) -> tuple[str, str]:
+    from .reference import load_reference
+
+    ref = load_reference()
+    tasks = importlib.import_module(f"{ref.__name__}.tasks").tasks_of_assignment(assignment)
+    return tasks[0].module, tasks[0].names[0]
+
+
+def build_class(root: Path, assignments: dict, max_mistakes: int = 4) -> None:
+    from .build import write_stub_package
+    from .grading import init_course, make_submission_dir
+    from .mistakes import make_mistaken_package, mistakes_for_task
+    from .reference import load_reference
+
+    suite_dirs = {s for _, s in assignments.values()}
+    if len(suite_dirs) != 1:
+        raise RuntimeError("demo assignments must share one suite folder")
+    init_course(root, {a: src for a, (src, _) in assignments.items()}, suite_dir=suite_dirs.pop())
+    tmp = Path(tempfile.mkdtemp(prefix="course-demo-"))
+    try:
+        stubs = tmp / "stubs" / "course_lib"
+        write_stub_package(REFERENCE_DIR, stubs)
+        ref = load_reference()
+        tasks_mod = importlib.import_module(f"{ref.__name__}.tasks")
+        for a in assignments:
+            make_submission_dir(root, "reference", a, REFERENCE_DIR)
+            make_submission_dir(root, "blank_stubs", a, stubs)
+            n = 0
+            for t in tasks_mod.tasks_of_assignment(a):
+                for m in mistakes_for_task(t):
+                    if n >= max_mistakes:
+                        break
+                    pkg = make_mistaken_package(m, tmp / f"{m.attr}__{m.slug}")
+                    make_submission_dir(root, f"mistake_{m.attr}__{m.slug}"[:60], a, pkg)
+                    n += 1
+            module, fn = _first_function(a)
+            for name, code in HOSTILE.items():
+                pkg = tmp / name / "course_lib"
+                if pkg.exists():
+                    shutil.rmtree(pkg)
+                shutil.copytree(REFERENCE_DIR, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+                path = pkg / f"{module}.py"
+                path.write_text(path.read_text() + "\n\n" + code.format(fn=fn))
+                make_submission_dir(root, name, a, pkg)
+            # A submission with a symlink to the solutions and a malformed notebook.
+            d = make_submission_dir(root, "hostile_symlink_bad_notebook", a, stubs)
+            (d / "course_lib" / f"{module}.py").unlink()
+            (d / "course_lib" / f"{module}.py").symlink_to(REFERENCE_DIR / f"{module}.py")
+            for nb in d.glob("*.ipynb"):
+                nb.write_text("{ this is not json")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv=None) -> int:
+    from . import sandbox
+    from .cli import cmd_feedback
+    from .grading import format_table, grade
+
+    p = argparse.ArgumentParser(prog="course demo", description=__doc__)
+    p.add_argument("--dir", default=str(REPO / "demo_class"))
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--keep", action="store_true", help="keep an existing demo_class (resume)")
+    args = p.parse_args(argv)
+    root = Path(args.dir).resolve()
+    if root.exists() and not args.keep:
+        shutil.rmtree(root)
+    t0 = time.monotonic()
+    assignments = demo_assignments()
+    print(f"demo class in {root}: assignments {', '.join(assignments)}")
+    if not (root / "gradebook.db").exists():
+        build_class(root, assignments)
+    if sandbox.notice():
+        print(sandbox.notice())
+    else:
+        print("sandbox: bubblewrap (no network, private filesystem view, rlimits, unprivileged uid)")
+    states = grade(root, workers=args.workers)
+    cmd_feedback(["--course-dir", str(root)])
+    print()
+    print(format_table(root, width=90))
+    print(f"\n{len(states)} submissions graded in {time.monotonic() - t0:.1f} s")
+    print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
+    print(f"grade CSV: course export --course-dir {root}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
