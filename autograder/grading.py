@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,19 +137,9 @@ def grade_job(root: Path, job: Job, slot: int = 0, *, force: bool = False, timeo
         return state
     log = root / STATE_DIR / "logs" / job.assignment / f"{job.student}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    env = nbgrader_env(COURSE_GRADER_SLOT=slot)
-    cmd = [sys.executable, "-m", "nbgrader", "autograde", job.assignment, "--student", job.student,
-           "--force", f"--CourseDirectory.submitted_directory={SANITIZED}",
-           f"--CourseDirectory.root={root}"]
     for attempt in range(3):
-        with open(log, "wb") as fh:
-            try:
-                proc = subprocess.run(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT,
-                                      timeout=timeout)
-                rc = proc.returncode
-            except subprocess.TimeoutExpired:
-                rc = "timeout"
-        text = log.read_text(errors="replace")
+        rc, text = _autograde(root, job, slot)
+        log.write_text(text)
         if rc == 0 or "database is locked" not in text:
             break
         time.sleep(0.5 + attempt)
@@ -166,33 +156,87 @@ def grade_job(root: Path, job: Job, slot: int = 0, *, force: bool = False, timeo
     return state
 
 
+_APIS: dict = {}
+
+
+def _api(root: Path):
+    """An in-process nbgrader API for the course in ``root``, grading the sanitized copies
+    (created once per worker process: importing nbgrader costs seconds)."""
+    key = str(root)
+    if key not in _APIS:
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config.loader import PyFileConfigLoader
+
+        cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        cfg.CourseDirectory.root = str(root)
+        cfg.CourseDirectory.submitted_directory = SANITIZED
+        cfg.Autograde.pre_convert_hook = None
+        coursedir = CourseDirectory(config=cfg)
+        _APIS[key] = NbGraderAPI(coursedir=coursedir, config=cfg)
+    return _APIS[key]
+
+
+def _autograde(root: Path, job: Job, slot: int) -> tuple[int, str]:
+    """Stock nbgrader autograde of one sanitized submission; ``(0 or 1, log text)``."""
+    os.environ["COURSE_GRADER_SLOT"] = str(slot)
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    cwd = os.getcwd()
+    try:
+        os.chdir(root)
+        result = _api(root).autograde(job.assignment, job.student, force=True, create=True)
+    except Exception as exc:  # noqa: BLE001 - one job's failure never stops the batch
+        import traceback
+
+        return 1, f"grader error: {exc}\n{traceback.format_exc()}"
+    finally:
+        os.chdir(cwd)
+    text = (result.get("log") or "") + ("\n" + result["error"] if result.get("error") else "")
+    return (0 if result.get("success") else 1), text
+
+
+def _init_worker(slots) -> None:
+    os.environ["COURSE_GRADER_SLOT"] = str(slots.get())
+    import nbgrader.apps  # noqa: F401  (warm: seconds of imports, once per worker)
+
+
+def _run_job(root, job, force):
+    return grade_job(root, job, slot=int(os.environ.get("COURSE_GRADER_SLOT", "1")), force=force)
+
+
 def grade(root: Path, assignments=None, student=None, workers: int = 1, force: bool = False,
           progress: bool = True) -> list[dict]:
-    """Grade every matching submission of the course in ``root``; returns the job states."""
+    """Grade every matching submission of the course in ``root``; returns the job states.
+
+    Jobs run in ``workers`` worker processes (one nbgrader instance and sandbox slot each)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     root = Path(root).resolve()
     jobs = discover(root, assignments, student)
     results: list[dict] = []
-    slots = list(range(max(1, workers)))
-    lock = threading.Lock()
-
-    def run(job):
-        with lock:
-            slot = slots.pop()
-        try:
-            return grade_job(root, job, slot=slot + 1, force=force)
-        finally:
-            with lock:
-                slots.append(slot)
-
+    workers = max(1, min(workers, len(jobs) or 1))
+    ctx = mp.get_context("spawn")
+    slots = ctx.Queue()
+    for i in range(workers):
+        slots.put(i + 1)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(jobs), desc="grading", unit="submission", file=sys.stderr)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(run, j) for j in jobs]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(slots,)) as pool:
+        futures = {pool.submit(_run_job, root, j, force): j for j in jobs}
         for f in as_completed(futures):
-            results.append(f.result())
+            try:
+                results.append(f.result())
+            except BrokenProcessPool as exc:
+                j = futures[f]
+                results.append({"student": j.student, "assignment": j.assignment,
+                                "status": "error", "errors": [f"grader worker died: {exc}; "
+                                                              "run `course grade` again to resume"]})
             if bar:
                 bar.update(1)
     if bar:

@@ -100,7 +100,7 @@ class Limits:
     """Resource limits of one sandboxed process."""
 
     cpu_seconds: int = 60            # RLIMIT_CPU over the worker's life (it serves many calls)
-    wall_seconds: float = 10.0       # per call, enforced by the grader
+    wall_seconds: float = 5.0        # per call, enforced by the grader
     start_seconds: float = 20.0      # to start and import numpy
     memory_bytes: int = 2 << 30      # RLIMIT_AS
     processes: int = 64              # RLIMIT_NPROC of the sandbox uid (threads count too)
@@ -538,23 +538,17 @@ class Worker:
         try:
             reply, blobs = self.request({"op": "scenario", "name": name, "case": _jsonable(case)})
         except SandboxError as exc:
-            return fw.Outcome(error=fw.ErrorInfo(type=f"Sandbox{exc.kind.capitalize()}",
-                                                 mro=(f"Sandbox{exc.kind.capitalize()}", "SandboxError"),
-                                                 message=exc.message, where=""))
+            return error_outcome(f"Sandbox{exc.kind.capitalize()}", exc.message)
         if "fatal" in reply:
-            return fw.Outcome(error=fw.ErrorInfo(type="GraderError", mro=("GraderError",),
-                                                 message=str(reply["fatal"])[:500]))
+            return error_outcome("GraderError", str(reply["fatal"])[:500])
         try:
             outcome = fw.decode_outcome(reply.get("outcome"), blobs)
         except fw.WireError as exc:
-            return fw.Outcome(error=fw.ErrorInfo(type="InvalidResult", mro=("InvalidResult",),
-                                                 message=f"the result could not be read back ({exc})"))
+            return error_outcome("InvalidResult", f"the result could not be read back ({exc})")
         if outcome.error is not None and self.output_capped():
             e = outcome.error
-            outcome = fw.Outcome(error=fw.ErrorInfo(
-                type=e.type, mro=e.mro, where=e.where,
-                message=f"{e.message} (output limit of {self.limits.file_bytes} bytes reached: "
-                        "too much printing)"))
+            outcome = error_outcome(e.type, f"{e.message} (output limit of {self.limits.file_bytes} "
+                                            "bytes reached: too much printing)", e.where)
         return outcome
 
 
@@ -562,6 +556,13 @@ def _framework():
     """The grader's trusted copy of the scenario framework (the reference package's)."""
     from ..harness import framework
     return framework()
+
+
+def error_outcome(type_: str, message: str, where: str = ""):
+    """An ``Outcome`` carrying an error made by the grader (built through the wire format)."""
+    return _framework().decode_outcome({"outputs": None, "error": {
+        "type": type_, "mro": [type_, "SandboxError", "Exception"], "message": message,
+        "where": where}})
 
 
 def _jsonable(case: dict) -> dict:
