@@ -12,13 +12,20 @@ import pytest
 
 from autograder.harness import points
 
+# "Random" shapes, drawn once from a fixed seed so that grading is reproducible.
+_shape_rng = np.random.default_rng(2026)
+RANDOM_SHAPES = [dict(seed=int(s), N=int(n), D=int(d)) for s, n, d in zip(
+    _shape_rng.integers(1000, 9999, size=3), _shape_rng.integers(2, 41, size=3),
+    _shape_rng.integers(1, 13, size=3))]
+
 # ----------------------------------------------------------------------------- 5.1 forward
 
-@points(0.5, task="5.1")
+@points(0.25, task="5.1")
 @pytest.mark.parametrize("case", [
     dict(seed=101, N=7, D=5),
     dict(seed=102, N=2, D=1),
     dict(seed=103, N=13, D=3, momentum=0.5, eps=0.1),
+    *RANDOM_SHAPES,
 ])
 def test_forward_train_matches(submission, case):
     submission.check("batchnorm_forward_train", **case)
@@ -60,11 +67,12 @@ def test_single_sample_in_training_mode_is_refused(submission):
 
 # ----------------------------------------------------------------------------- 5.2 staged backward
 
-@points(1, task="5.2")
+@points(0.5, task="5.2")
 @pytest.mark.parametrize("case", [
     dict(seed=201, N=8, D=5),
     dict(seed=202, N=2, D=1),
     dict(seed=203, N=11, D=3, eps=0.3),
+    *RANDOM_SHAPES,
 ])
 def test_backward_matches(submission, case):
     submission.check("batchnorm_backward_matches", **case)
@@ -82,11 +90,12 @@ def test_backward_properties(submission):
 
 # ----------------------------------------------------------------------------- 5.3 closed form
 
-@points(0.5, task="5.3")
+@points(0.25, task="5.3")
 @pytest.mark.parametrize("case", [
     dict(seed=301, N=8, D=5),
     dict(seed=302, N=3, D=1),
     dict(seed=303, N=11, D=3, eps=0.3),
+    *RANDOM_SHAPES,
 ])
 def test_backward_fast_matches(submission, case):
     submission.check("batchnorm_backward_fast_matches", **case)
