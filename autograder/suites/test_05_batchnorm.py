@@ -10,7 +10,7 @@ the input checks) earn nothing. Points per task: 5.1: 4, 5.2: 4, 5.3: 3, 5.4: 2,
 import numpy as np
 import pytest
 
-from autograder.harness import points
+from autograder.harness import GradeFailure, points
 
 # "Random" shapes, drawn once from a fixed seed so that grading is reproducible.
 _shape_rng = np.random.default_rng(2026)
@@ -66,6 +66,24 @@ def test_single_sample_in_training_mode_is_refused(submission):
 
 
 # ----------------------------------------------------------------------------- 5.2 staged backward
+# The backward passes consume the cache of the student's own forward pass. When a backward check
+# fails without a named mistake, say so if the forward pass on the same input (the scenarios draw
+# x, gamma, beta and the statistics identically) is itself wrong.
+
+def check_backward(submission, name, case):
+    try:
+        submission.check(name, **case)
+    except GradeFailure as exc:
+        if exc.mistake is None:
+            try:
+                submission.check("batchnorm_forward_train", **case)
+            except (GradeFailure, AssertionError):
+                raise GradeFailure(
+                    exc.message + ". Note: your batchnorm_forward (task 5.1) is wrong on this "
+                    "input, and the backward pass is checked on your forward pass's cache: fix "
+                    "task 5.1 first.") from None
+        raise
+
 
 @points(0.5, task="5.2")
 @pytest.mark.parametrize("case", [
@@ -75,7 +93,7 @@ def test_single_sample_in_training_mode_is_refused(submission):
     *RANDOM_SHAPES,
 ])
 def test_backward_matches(submission, case):
-    submission.check("batchnorm_backward_matches", **case)
+    check_backward(submission, "batchnorm_backward_matches", case)
 
 
 @points(0.5, task="5.2")
@@ -98,7 +116,7 @@ def test_backward_properties(submission):
     *RANDOM_SHAPES,
 ])
 def test_backward_fast_matches(submission, case):
-    submission.check("batchnorm_backward_fast_matches", **case)
+    check_backward(submission, "batchnorm_backward_fast_matches", case)
 
 
 @points(0.5, task="5.3")
