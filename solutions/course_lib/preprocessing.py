@@ -15,7 +15,8 @@ the digits) has standard deviation 0 and range 0; dividing by it would give ``na
 scalers then use a scale of 1 for that feature, as scikit-learn does: the standardizer maps it to
 0 and the min-max scaler to the lower end of ``feature_range``. A feature is constant when its
 maximum equals its minimum in the training set (an exact test, unlike ``std == 0``, which rounding
-can miss).
+can miss); the standardizer also gives a scale of 1 to a feature whose standard deviation underflows
+to 0 (values around 1e-300).
 """
 
 from __future__ import annotations
@@ -96,8 +97,9 @@ class Standardizer:
         ### BEGIN SOLUTION
         mean = x.mean(axis=0)
         var = ((x - mean) ** 2).mean(axis=0)
-        constant = x.max(axis=0) == x.min(axis=0)
-        scale = np.where(constant, 1.0, np.sqrt(var))
+        std = np.sqrt(var)
+        constant = (x.max(axis=0) == x.min(axis=0)) | (std == 0)   # std == 0: underflow (1e-300)
+        scale = np.where(constant, 1.0, std)
         self.mean_ = mean
         self.var_ = var
         self.scale_ = scale
