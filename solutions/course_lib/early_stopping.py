@@ -168,12 +168,17 @@ class EarlyStopping:
     def on_train_end(self, model):
         """Callback hook of ``train()``: put a copy of the best parameters into ``model.params``.
 
-        The arrays written into ``model.params`` are new copies, so that further training of the
-        model cannot change ``best_params``. Does nothing if no epoch was recorded.
+        The values are copied into the model's own arrays (in place, like ``MLP.restore``; a
+        parameter the model lacks gets a new copy), so that further training of the model cannot
+        change ``best_params``. Does nothing if no epoch was recorded.
         """
         if self.best_params is None:
             return
         ### BEGIN SOLUTION
         for name, value in self.best_params.items():
-            model.params[name] = value.copy()
+            current = model.params.get(name)
+            if isinstance(current, np.ndarray) and current.shape == value.shape:
+                current[...] = value
+            else:
+                model.params[name] = value.copy()
         ### END SOLUTION
