@@ -157,8 +157,9 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, *, train=True, 
     out : ndarray of shape (N, D)
         ``gamma * x_hat + beta``.
     cache : dict
-        What the backward passes need (training mode: ``x_hat``, ``x_mu = x - mu``, ``var``,
-        ``inv_std = 1 / sqrt(var + eps)``, ``gamma``, ``eps``, ``train``).
+        Whatever your two backward passes need; its keys are yours to choose, but it must be a
+        dict (the backward passes check that). The reference stores ``x_hat``, ``x_mu = x - mu``,
+        ``var``, ``inv_std = 1 / sqrt(var + eps)``, a copy of ``gamma``, ``eps`` and ``train``.
     new_running_mean : ndarray of shape (D,)
         Training mode: ``momentum * running_mean + (1 - momentum) * mu``. Test mode: a copy of
         ``running_mean``.
@@ -373,7 +374,8 @@ def layernorm_forward(x, gamma, beta, *, eps=1e-5):
     -------
     out : ndarray of shape (N, D)
     cache : dict
-        What ``layernorm_backward`` needs (``x_hat``, ``inv_std`` of shape (N, 1), ``gamma``).
+        Whatever ``layernorm_backward`` needs, as a dict (the reference stores ``x_hat``,
+        ``inv_std`` of shape (N, 1) and a copy of ``gamma``).
 
     Raises
     ------
