@@ -237,8 +237,11 @@ def generate_release(dest: Path, assignments: list[str] | None = None) -> list[P
             "    if not r['success']:\n"
             "        bad.append(a + ': ' + r['error'] + r['log'][-3000:])\n"
             "sys.exit('\\n'.join(bad) if bad else 0)\n")
+        # nbgrader runs `alembic` (its database migrations) as a command: put the venv's bin first.
+        env = {**os.environ, "PYTHONPATH": "",
+               "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
         proc = subprocess.run([sys.executable, "-c", script, *assignments], cwd=root,
-                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": ""})
+                              capture_output=True, text=True, env=env)
         if proc.returncode != 0:
             raise BuildError(f"nbgrader generate_assignment failed:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}")
         for a in assignments:

@@ -15,7 +15,7 @@ from pathlib import Path
 from . import REPO, RELEASE_NOTEBOOKS, STUDENT_LIB
 
 NAME = "ffnn-course-student"
-FORBIDDEN = re.compile(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)|course_ref|autograder")
+FORBIDDEN = re.compile(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)|course_ref|autograder[./]|import autograder")
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 STUDENT_README = """# Training feedforward neural networks — student files
