@@ -339,10 +339,11 @@ c.CourseDirectory.course_id = "ffnn"
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
 configure(c, suite_dir={suite_dir!r}, assignments={assignments!r})
+{extra}
 '''
 
 
-def init_course(root: Path, sources: dict, suite_dir: Path | None = None) -> Path:
+def init_course(root: Path, sources: dict, suite_dir: Path | None = None, extra_config: str = "") -> Path:
     """Create an nbgrader course directory at ``root`` for ``sources`` ({assignment: source
     notebook folder}) and generate the release of each (stock ``nbgrader generate_assignment``)."""
     from . import REPO, SUITES_DIR
@@ -351,7 +352,7 @@ def init_course(root: Path, sources: dict, suite_dir: Path | None = None) -> Pat
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(CONFIG_TEMPLATE.format(
         repo=str(REPO), root=str(root), suite_dir=str(Path(suite_dir or SUITES_DIR).resolve()),
-        assignments=sorted(sources)))
+        assignments=sorted(sources), extra=extra_config))
     for assignment, folder in sources.items():
         dest = root / "source" / assignment
         if dest.exists():

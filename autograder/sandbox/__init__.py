@@ -51,6 +51,7 @@ GRADER_CHECKS = REPO / "solutions" / "course_lib" / "checks"
 RELEASE_FIXTURES = REPO / "course_lib" / "checks" / "fixtures"
 BWRAP = "/usr/bin/bwrap"
 SANDBOX_UID_BASE = 62000
+NOTEBOOK_UID_OFFSET = 20000
 
 NOTICE_REDUCED = (
     "NOTICE: bubblewrap (bwrap) is not available on this machine, so the grader ran student code "
@@ -307,6 +308,42 @@ class Launch:
         return proc, mode_
 
 
+def uid_processes(uid: int) -> list[int]:
+    """Pids of the processes whose real uid is ``uid``."""
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/status") as fh:
+                for line in fh:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            pids.append(int(d))
+                        break
+        except OSError:
+            continue
+    return pids
+
+
+def wait_uid_gone(uid: int | None, timeout: float = 10.0) -> None:
+    """After a kill: wait until the sandbox uid owns no process (so RLIMIT_NPROC starts from 0
+    for the next sandbox of this slot); SIGKILL stragglers."""
+    if uid is None or os.geteuid() != 0:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = uid_processes(uid)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+
+
 def kill_tree(proc: subprocess.Popen) -> None:
     """Kill a sandboxed process and everything it started."""
     try:
@@ -441,6 +478,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             code = None
         kill_tree(proc)
+        wait_uid_gone(self.uid)
         self._close_fds()
         self.proc = None
         return code
@@ -462,6 +500,7 @@ class Worker:
             except OSError:
                 pass
             kill_tree(self.proc)
+            wait_uid_gone(self.uid)
             self.proc = None
         self._close_fds()
 
@@ -602,8 +641,8 @@ def run_notebook(nb, submission_dir, *, limits: Limits | None = None, cell_timeo
         _copy_allowed(Path(submission_dir), work)
         (work / "_submitted.ipynb").write_text(nbformat.writes(nb))
         _seed_matplotlib_cache(work / ".mpl")
-        uid = slot_uid(slot)
-        if os.geteuid() == 0 and mode() == "bwrap":
+        uid = slot_uid(slot) + NOTEBOOK_UID_OFFSET  # never the worker's uid: a fork bomb in the
+        if os.geteuid() == 0 and mode() == "bwrap":   # kernel must not starve the hidden suite
             for p in [work, *work.rglob("*")]:
                 os.lchown(p, uid, uid)
         elif os.geteuid() == 0:
@@ -625,9 +664,11 @@ def run_notebook(nb, submission_dir, *, limits: Limits | None = None, cell_timeo
             proc.wait(timeout=limits.wall_seconds)
         except subprocess.TimeoutExpired:
             kill_tree(proc)
+            wait_uid_gone(uid)
             return NotebookRun(None, f"the notebook did not finish within {limits.wall_seconds:g} s",
                                time.monotonic() - t0)
         kill_tree(proc)
+        wait_uid_gone(uid)
         out = work / "_executed.ipynb"
         if out.is_symlink() or not out.is_file():
             tail = (tmp / "log.txt").read_bytes()[-400:].decode("utf-8", "replace").strip()
