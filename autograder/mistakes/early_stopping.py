@@ -144,3 +144,30 @@ class EarlyStopping__min_delta_ignored(EarlyStopping):
                 self.stopped_epoch = epoch
             return True
         return False
+
+
+@mistake("early_stopping.EarlyStopping", "NaN counted as an improvement",
+         hint="Write the test for an improvement (value < best_value - min_delta), not its "
+              "negation: every comparison with NaN is False, so 'not worse' is True for a NaN "
+              "loss, and a diverged epoch becomes the best one.")
+class EarlyStopping__nan_improves(EarlyStopping):
+    def update(self, epoch, value, params):
+        epoch = check_int(epoch, "epoch", minimum=0)
+        value = float(value)
+        if self.mode == "min":
+            improved = not (value >= self.best_value - self.min_delta)
+        else:
+            improved = not (value <= self.best_value + self.min_delta)
+        if improved:
+            self.best_value = value
+            self.best_epoch = epoch
+            self.best_params = None if params is None else {k: np.array(v, copy=True)
+                                                            for k, v in params.items()}
+            self.wait = 0
+            return False
+        self.wait += 1
+        if self.wait >= self.patience:
+            if self.stopped_epoch is None:
+                self.stopped_epoch = epoch
+            return True
+        return False

@@ -63,7 +63,7 @@ def test_random_triples(submission, case):
 
 # ---- 2.3 EarlyStopping ---------------------------------------------------------------------
 
-@points(0.5, task="2.3")
+@points(0.375, task="2.3")
 @pytest.mark.parametrize("case", [
     dict(seed=3001, mode="min", patience=5, min_delta=0.0, n_epochs=60, plateau=False),
     dict(seed=3002, mode="max", patience=3, min_delta=0.0, n_epochs=50, plateau=True),
@@ -71,6 +71,8 @@ def test_random_triples(submission, case):
     dict(seed=3004, mode="max", patience=4, min_delta=0.01, n_epochs=60, plateau=False),
     dict(seed=3005, mode="min", patience=2, min_delta=0.003, n_epochs=40, plateau=True),
     dict(seed=3006, mode="min", patience=1, min_delta=0.0, n_epochs=40, plateau=True),
+    dict(seed=3007, mode="min", patience=6, min_delta=0.0, n_epochs=50, plateau=False, n_nan=3),
+    dict(seed=3008, mode="max", patience=6, min_delta=0.0, n_epochs=50, plateau=False, n_nan=3),
 ])
 def test_update(submission, case):
     submission.check("early_stopping_update", **case)

@@ -231,9 +231,12 @@ def _drive(es, values, params, rng):
                         dict(seed=1, mode="max", patience=2, min_delta=0.0, n_epochs=30, plateau=True),
                         dict(seed=2, mode="min", patience=4, min_delta=0.005, n_epochs=40, plateau=False)],
           compare="match")
-def early_stopping_update(lib, rng, mode, patience, min_delta, n_epochs, plateau):
-    """Drive ``update`` with a validation curve; record when it stops and what it kept."""
+def early_stopping_update(lib, rng, mode, patience, min_delta, n_epochs, plateau, n_nan=0):
+    """Drive ``update`` with a validation curve; record when it stops and what it kept.
+    ``n_nan`` values (after the first two epochs) are NaN, which never count as improvements."""
     values = _curve(rng, n_epochs, mode, plateau)
+    if n_nan:
+        values[rng.choice(np.arange(2, n_epochs), size=n_nan, replace=False)] = np.nan
     es = lib.early_stopping.EarlyStopping(monitor="val_loss" if mode == "min" else "val_acc",
                                           mode=mode, patience=patience, min_delta=min_delta)
     params = {"W1": rng.normal(size=(3, 2)), "b1": np.zeros(2)}
