@@ -140,6 +140,8 @@ def precision(y_true, y_pred, *, average="binary", positive=1, n_classes=None):
     y_true, y_pred = _check_pair(y_true, y_pred)
     positive = _check_average(average, positive)
     n = _n_classes(y_true, y_pred, n_classes, positive if average == "binary" else 0)
+    # Compute per_class, an array of shape (n,) with the score of every class c = 0 .. n-1 against
+    # the rest (0/0 -> 0.0, without a warning); _reduce then applies `average`.
     ### BEGIN SOLUTION
     C = confusion_matrix(y_true, y_pred, n)
     tp = np.diag(C).astype(np.float64)
@@ -168,6 +170,8 @@ def recall(y_true, y_pred, *, average="binary", positive=1, n_classes=None):
     y_true, y_pred = _check_pair(y_true, y_pred)
     positive = _check_average(average, positive)
     n = _n_classes(y_true, y_pred, n_classes, positive if average == "binary" else 0)
+    # Compute per_class, an array of shape (n,) with the score of every class c = 0 .. n-1 against
+    # the rest (0/0 -> 0.0, without a warning); _reduce then applies `average`.
     ### BEGIN SOLUTION
     C = confusion_matrix(y_true, y_pred, n)
     tp = np.diag(C).astype(np.float64)
@@ -196,6 +200,8 @@ def specificity(y_true, y_pred, *, average="binary", positive=1, n_classes=None)
     y_true, y_pred = _check_pair(y_true, y_pred)
     positive = _check_average(average, positive)
     n = _n_classes(y_true, y_pred, n_classes, positive if average == "binary" else 0)
+    # Compute per_class, an array of shape (n,) with the score of every class c = 0 .. n-1 against
+    # the rest (0/0 -> 0.0, without a warning); _reduce then applies `average`.
     ### BEGIN SOLUTION
     C = confusion_matrix(y_true, y_pred, n)
     tp = np.diag(C)
