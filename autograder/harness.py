@@ -89,16 +89,29 @@ def reference_outcome(name: str, case: dict):
 
 
 def mistake_outcomes(name: str, case: dict):
-    """``(name, hint, outcome)`` of each catalogued mistake of the scenario's task on ``case``."""
-    from .mistakes import mistakes_for_task
+    """``(name, hint, outcome)`` of each catalogued mistake that could explain a wrong outcome of
+    the scenario: first the mistakes of its own task, then those of the other tasks of the same
+    module (a backward pass fed by a wrong forward pass fails because of the forward pass)."""
+    from .mistakes import load_catalogue, mistakes_for_task
 
     fw = framework()
     scn = get_scenario(name)
-    for m in mistakes_for_task(_task(scn.task)):
+    task = _task(scn.task)
+    own = mistakes_for_task(task)
+    others = [m for m in load_catalogue() if m.module == task.module and m not in own]
+    tasks = importlib.import_module(f"{REFERENCE_NAME}.tasks")
+    for m in own + others:
         key = (name, json.dumps(case, sort_keys=True, default=str), m.target, m.obj.__name__)
         if key not in _REF_CACHE:
             _REF_CACHE[key] = fw.run_scenario(scn, fw.LibView(REFERENCE_NAME, {m.target: m.obj}), case)
-        yield m.name, m.hint, _REF_CACHE[key]
+        if m in own:
+            yield m.name, m.hint, _REF_CACHE[key]
+        else:
+            try:
+                where = f"task {tasks.task_of(m.module, m.attr).id}, {m.attr}"
+            except KeyError:
+                where = m.attr
+            yield f"{m.name} ({where})", m.hint, _REF_CACHE[key]
 
 
 class Submission:
@@ -371,4 +384,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the imported module's main, so suites and this command share one GradeFailure class.
+    from autograder.harness import main as _main
+
+    sys.exit(_main())
