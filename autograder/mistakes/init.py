@@ -140,7 +140,7 @@ def he_normal__transposed(fan_in, fan_out, rng):
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_out, fan_in))
 
 
-@mistake("init.he_normal", "identical layers from re-seeding",
+@mistake("init.he_normal", "re-seeding inside the initializer",
          hint="Creating a generator inside the initializer (np.random.default_rng(0)) gives every "
               "layer of the same shape the same weights. Draw from the rng argument.")
 def he_normal__reseeded(fan_in, fan_out, rng):
@@ -173,7 +173,7 @@ def lecun_normal__he(fan_in, fan_out, rng):
     return rng.normal(0.0, np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
 
 
-@mistake("init.lecun_normal", "variance used as standard deviation",
+@mistake("init.lecun_normal", "LeCun's variance used as standard deviation",
          hint="LeCun's VARIANCE is 1 / fan_in; the standard deviation is 1 / sqrt(fan_in).")
 def lecun_normal__variance_as_std(fan_in, fan_out, rng):
     fan_in, fan_out, rng = _check_layer(fan_in, fan_out, rng)

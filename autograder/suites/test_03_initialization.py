@@ -143,8 +143,9 @@ def test_lecun_normal_sample(submission, case):
     check_sample(submission, "lecun_normal_sample", **case)
 
 
-@points(1, task="3.3")
+@points(0.5, task="3.3")
 @pytest.mark.parametrize("case", [dict(seed=323, sizes=(64, 32, 32, 32, 10)),
-                                  dict(seed=324, sizes=(3, 1))])
+                                  dict(seed=324, sizes=(3, 1)),
+                                  dict(seed=325, sizes=(5, 2, 2, 2))])
 def test_network_parameters(submission, case):
     submission.check("network_parameters", **case)

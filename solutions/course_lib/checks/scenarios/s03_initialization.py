@@ -214,7 +214,7 @@ def lecun_normal_sample(lib, rng, fan_in, fan_out):
     return {"W": lib.init.lecun_normal(fan_in, fan_out, rng)}
 
 
-@scenario("3.3", cases=[dict(seed=11, sizes=(4, 6, 6, 3))])
+@scenario("3.3", cases=[dict(seed=11, sizes=(4, 6, 6, 6, 3))])
 def network_parameters(lib, rng, sizes):
     """A whole network from ``init_params`` with He init: shapes, zero biases, no re-seeding."""
     p = lib.init.init_params(list(sizes), rng, init="he_normal")
@@ -223,7 +223,9 @@ def network_parameters(lib, rng, sizes):
     for l in range(1, L + 1):
         out[f"W{l}.shape"] = tuple(int(s) for s in np.shape(p[f"W{l}"]))
         out[f"b{l}"] = np.asarray(p[f"b{l}"])
-    out["hidden_layers_differ"] = bool(not np.array_equal(p["W2"], p["W3"])) if L >= 3 else True
+    Ws = [np.asarray(p[f"W{l}"]) for l in range(1, L + 1)]
+    out["same_shape_layers_differ"] = bool(all(not np.array_equal(a, b) for i, a in enumerate(Ws)
+                                               for b in Ws[i + 1:] if a.shape == b.shape))
     q = lib.init.init_params(list(sizes), np.random.default_rng(99), init="he_normal")
     r = lib.init.init_params(list(sizes), np.random.default_rng(99), init="he_normal")
     out["same_seed_same_network"] = bool(all(np.array_equal(q[k], r[k]) for k in q))
