@@ -30,9 +30,10 @@ def stratified_split__not_stratified(x, y, fractions, rng):
 
 
 @mistake("assessment.stratified_split", "rounding leftovers all given to the training set",
-         hint="Rounding the validation and test counts down and giving the rest to training can "
-              "leave training over its share by more than one sample; give each leftover sample "
-              "to the set whose share was rounded down the most.")
+         hint="Rounding the validation and test counts (down, or to the nearest: 4.5 and 4.5) "
+              "and giving the rest to training can put training a whole sample or more off its "
+              "share; round every set down, then give each leftover sample to the set whose "
+              "share was rounded down the most.")
 def stratified_split__leftovers_to_train(x, y, fractions, rng):
     check_rng(rng)
     x = np.asarray(x)
