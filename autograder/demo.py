@@ -43,10 +43,18 @@ HOSTILE = {
 }
 
 
-def demo_assignments() -> dict[str, tuple[Path, Path]]:
-    """{assignment: (source notebook folder, suite folder)} for the demo."""
+DEFAULT_ASSIGNMENTS = ("01_foundations",)
+
+
+def demo_assignments(names=None) -> dict[str, tuple[Path, Path]]:
+    """{assignment: (source notebook folder, suite folder)} for the demo: ``names`` (default
+    assignment 01) among those whose source notebook and hidden suite both exist; the grader's
+    fixture assignment if there is none."""
     out = {}
+    wanted = set(names or DEFAULT_ASSIGNMENTS)
     for folder in sorted(SOURCE_NOTEBOOKS.glob("*")) if SOURCE_NOTEBOOKS.is_dir() else []:
+        if folder.name not in wanted and "all" not in wanted:
+            continue
         if (folder / f"{folder.name}.ipynb").exists() and (SUITES_DIR / f"test_{folder.name}.py").exists():
             out[folder.name] = (folder, SUITES_DIR)
     if not out:
@@ -117,12 +125,13 @@ def main(argv=None) -> int:
     p.add_argument("--dir", default=str(REPO / "demo_class"))
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--keep", action="store_true", help="keep an existing demo_class (resume)")
+    p.add_argument("--assignments", nargs="*", help="default: 01_foundations; 'all' for every one")
     args = p.parse_args(argv)
     root = Path(args.dir).resolve()
     if root.exists() and not args.keep:
         shutil.rmtree(root)
     t0 = time.monotonic()
-    assignments = demo_assignments()
+    assignments = demo_assignments(args.assignments)
     print(f"demo class in {root}: assignments {', '.join(assignments)}")
     if not (root / "gradebook.db").exists():
         build_class(root, assignments)

@@ -49,8 +49,8 @@ def _assignment_dir(resources) -> Path:
 class SandboxedExecute(NbGraderPreprocessor):
     """Execute the notebook in the sandbox; keep only outputs of unchanged cells."""
 
-    cell_timeout = Integer(30, help="Seconds per cell.").tag(config=True)
-    total_timeout = Integer(120, help="Seconds for the whole notebook.").tag(config=True)
+    cell_timeout = Integer(20, help="Seconds per cell; the first cell over it stops the run.").tag(config=True)
+    total_timeout = Integer(90, help="Seconds for the whole notebook.").tag(config=True)
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):

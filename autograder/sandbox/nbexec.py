@@ -60,7 +60,7 @@ def main():
 
     nb = nbformat.read(src, as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="course-sandbox", allow_errors=True,
-                            interrupt_on_timeout=True, startup_timeout=60, shutdown_kernel="immediate",
+                            interrupt_on_timeout=False, startup_timeout=60, shutdown_kernel="immediate",
                             resources={"metadata": {"path": sub}})
     try:
         client.execute()

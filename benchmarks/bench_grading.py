@@ -1,0 +1,153 @@
+"""Grading speed: seconds per submission and throughput with 1 and 2 workers on the demo class,
+next to stock ``nbgrader autograde`` of the same notebooks and submissions in the same run, and
+the sandbox's overhead per call.
+
+    .venv/bin/python -m benchmarks.bench_grading [--assignment 01_foundations] [--mistakes 4]
+
+The class: the reference, the blank stubs and up to ``--mistakes`` catalogued mistakes (the
+hostile students of ``course demo`` are left out: their time is set by the limits, not by the
+grader). Stock nbgrader runs exactly as an instructor would (its own ``Execute``, which sets
+``NBGRADER_EXECUTION`` too) in a course directory with nbgrader's default configuration.
+Results: printed and written to ``benchmarks/results/grading.json``. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results" / "grading.json"
+
+
+def _class(root: Path, assignment: str, n_mistakes: int) -> list[str]:
+    from autograder import REFERENCE_DIR
+    from autograder.build import write_stub_package
+    from autograder.demo import demo_assignments
+    from autograder.grading import init_course, make_submission_dir
+    from autograder.mistakes import make_mistaken_package, mistakes_for_task
+    from autograder.reference import load_reference
+    import importlib
+
+    src, suites = demo_assignments([assignment])[assignment]
+    init_course(root, {assignment: src}, suite_dir=suites)
+    tmp = Path(tempfile.mkdtemp())
+    stubs = tmp / "stubs" / "course_lib"
+    write_stub_package(REFERENCE_DIR, stubs)
+    students = {"reference": REFERENCE_DIR, "blank_stubs": stubs}
+    ref = load_reference()
+    for t in importlib.import_module(f"{ref.__name__}.tasks").tasks_of_assignment(assignment):
+        for m in mistakes_for_task(t):
+            if len(students) >= 2 + n_mistakes:
+                break
+            students[f"mistake_{m.attr}__{m.slug}"[:50]] = make_mistaken_package(m, tmp / m.slug)
+    for name, lib in students.items():
+        make_submission_dir(root, name, assignment, lib)
+    return list(students)
+
+
+def _stock_course(root: Path, ours: Path, assignment: str, students: list[str]) -> None:
+    """A course directory with nbgrader's stock configuration and the same submissions."""
+    root.mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.root = %r\nc.CourseDirectory.course_id = 'stock'\n"
+        % str(root))
+    shutil.copytree(ours / "source", root / "source")
+    shutil.copytree(ours / "submitted", root / "submitted")
+
+
+def _run(cmd, cwd) -> float:
+    from autograder.grading import nbgrader_env
+
+    t = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def sandbox_overhead(n: int = 2000) -> dict:
+    from autograder import REFERENCE_DIR
+    from autograder.sandbox import Worker, mode
+
+    tmp = Path(tempfile.mkdtemp())
+    shutil.copytree(REFERENCE_DIR, tmp / "course_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    with Worker(tmp) as w:
+        t = time.perf_counter()
+        w.start()
+        start = time.perf_counter() - t
+        for _ in range(50):
+            w.ping()
+        times = sorted(w.ping() for _ in range(n))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return {"mode": mode(), "calls": n, "median_ms": 1e3 * statistics.median(times),
+            "p90_ms": 1e3 * times[int(0.9 * n)], "worker_start_s": start}
+
+
+def main(argv=None) -> int:
+    from autograder.grading import grade
+
+    p = argparse.ArgumentParser(prog="python -m benchmarks.bench_grading")
+    p.add_argument("--assignment", default="01_foundations")
+    p.add_argument("--mistakes", type=int, default=4)
+    p.add_argument("--no-stock", action="store_true")
+    args = p.parse_args(argv)
+    base = Path(tempfile.mkdtemp(prefix="bench-grading-"))
+    out: dict = {"assignment": args.assignment, "machine": platform.platform(),
+                 "cpus": __import__("os").cpu_count()}
+    try:
+        root = base / "ours"
+        students = _class(root, args.assignment, args.mistakes)
+        n = len(students)
+        out["submissions"] = n
+        out["students"] = students
+        ours = {}
+        for workers in (1, 2):
+            t = time.perf_counter()
+            states = grade(root, workers=workers, force=True, progress=False)
+            wall = time.perf_counter() - t
+            per_job = [s.get("seconds", float("nan")) for s in states]
+            ours[f"workers_{workers}"] = {
+                "wall_s": wall, "throughput_per_min": 60 * n / wall,
+                "median_job_s": statistics.median(per_job),
+                "notebook_exec_median_s": statistics.median(
+                    (s.get("report") or {}).get("execution", {}).get("seconds", float("nan"))
+                    for s in states),
+                "all_done": all(s["status"] == "done" for s in states)}
+            print(f"ours, {workers} worker(s): {wall:.1f} s for {n} submissions "
+                  f"({wall / n:.2f} s/submission wall, median job {ours[f'workers_{workers}']['median_job_s']:.2f} s)")
+        ours["speedup_2_vs_1"] = ours["workers_1"]["wall_s"] / ours["workers_2"]["wall_s"]
+        print(f"throughput 2 vs 1 worker: x{ours['speedup_2_vs_1']:.2f}")
+        out["ours"] = ours
+        if not args.no_stock:
+            stock = base / "stock"
+            _stock_course(stock, root, args.assignment, students)
+            gen = _run([sys.executable, "-m", "nbgrader", "generate_assignment", args.assignment,
+                        "--force"], stock)
+            wall = _run([sys.executable, "-m", "nbgrader", "autograde", args.assignment, "--force"],
+                        stock)
+            out["stock_nbgrader"] = {"wall_s": wall, "per_submission_s": wall / n,
+                                     "throughput_per_min": 60 * n / wall,
+                                     "generate_assignment_s": gen}
+            print(f"stock nbgrader autograde: {wall:.1f} s for {n} submissions "
+                  f"({wall / n:.2f} s/submission; unsandboxed, trusts the kernel)")
+        out["sandbox_overhead"] = sandbox_overhead()
+        so = out["sandbox_overhead"]
+        print(f"sandbox ({so['mode']}) overhead per call: median {so['median_ms']:.3f} ms, "
+              f"p90 {so['p90_ms']:.3f} ms over {so['calls']} no-op calls; worker start {so['worker_start_s']:.2f} s")
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=1))
+    print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
