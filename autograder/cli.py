@@ -56,8 +56,8 @@ def cmd_feedback(argv) -> int:
     p.add_argument("--course-dir")
     args = p.parse_args(argv)
     root = _course_dir(args)
-    targets = args.assignments or sorted(d.name for d in (root / "source").glob("*")
-                                         if d.is_dir()) or [None]
+    targets = args.assignments or sorted({d.name for d in (root / "autograded").glob("*/*")
+                                          if d.is_dir()}) or [None]
     rc = 0
     for a in targets:
         cmd = [sys.executable, "-m", "nbgrader", "generate_feedback", "--force"]
