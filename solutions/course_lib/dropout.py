@@ -54,9 +54,10 @@ def dropout_forward(x, p, rng, train=True):
     out : ndarray, shape (N, D)
         Training: ``x * mask / (1 - p)`` where ``mask[i, j]`` is 1 with probability ``1 - p``,
         independently for every example i and unit j. Test: a copy of ``x``.
-    cache : dict
-        What :func:`dropout_backward` needs: ``"mask"``, the scaled mask ``mask / (1 - p)`` of
-        shape (N, D) (``None`` at test time), ``"p"`` and ``"train"``.
+    cache : object
+        Whatever :func:`dropout_backward` needs; its design is yours. (The reference returns a
+        dict: ``"mask"``, the scaled mask ``mask / (1 - p)`` of shape (N, D), ``None`` at test
+        time; ``"p"``; ``"train"``.)
 
     Raises
     ------
@@ -93,7 +94,7 @@ def dropout_backward(dout, cache):
     ----------
     dout : array_like, shape (N, D)
         Upstream gradient, the shape of the forward's output.
-    cache : dict
+    cache : object
         The cache returned by :func:`dropout_forward` for this very forward pass.
 
     Returns
@@ -105,15 +106,15 @@ def dropout_backward(dout, cache):
     Raises
     ------
     ValueError
-        If ``dout``'s shape differs from the forward's mask.
+        If ``dout`` is not 2-D, or (reference) its shape differs from the forward's mask.
     """
     dout = as_float_array(dout, "dout", ndim=2)
+    ### BEGIN SOLUTION
     if not isinstance(cache, dict) or "mask" not in cache:
         raise TypeError("cache must be the dict returned by dropout_forward")
     if cache["mask"] is not None and np.shape(cache["mask"]) != dout.shape:
         raise ValueError(f"dout must have the forward's shape {np.shape(cache['mask'])}; "
                          f"got shape {dout.shape}")
-    ### BEGIN SOLUTION
     if not cache["train"]:
         return dout.copy()
     return dout * cache["mask"]
