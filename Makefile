@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast build check-build bench release clean help
+.PHONY: install demo test build check-build bench notebooks clean help
 
 help:
 	@echo "make demo     build the release, grade the example class, print the grade table"
@@ -42,3 +42,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache demo_class
+
+# Re-execute the solution notebooks in place (their outputs are what nbval compares), under the
+# same conditions as tests/test_notebooks.py.
+notebooks: $(STAMP)
+	for nb in solutions/notebooks/*/*.ipynb; do \
+	  PYTHONPATH=$(CURDIR)/solutions MPLBACKEND=Agg OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
