@@ -10,6 +10,9 @@ Run::
 
     .venv/bin/python -m benchmarks.bench_mlp_step [--repeats 50] [--threads N]
 
+(by default once with 1 thread and once with all CPUs; the same count for numpy's BLAS, set with
+threadpoolctl, and for torch.set_num_threads).
+
 PyTorch is optional (``pip install torch==2.13.0``, the CPU build); without it only numpy is
 timed. Results are printed as a table and written to ``benchmarks/results/mlp_step.json``.
 """
@@ -83,28 +86,54 @@ def _stats(times):
             "min_ms": float(t.min()), "max_ms": float(t.max()), "n": int(t.size)}
 
 
+def _time_one(torch, dtype, threads, x, y, lr, args):
+    """Time numpy's and torch's step for one dtype, alternating; return the table row."""
+    model_np, np_step = _numpy_step(dtype, x, y, lr, seed=1)
+    steps = {"numpy": np_step}
+    if torch is not None:
+        steps["torch"] = _torch_step(torch, dtype, model_np, x, y, lr)
+    for f in steps.values():
+        for _ in range(args.warmup):
+            f()
+    times = {k: [] for k in steps}
+    names = list(steps)
+    for r in range(args.repeats):
+        order = names if r % 2 == 0 else names[::-1]  # alternate who goes first
+        for name in order:
+            t0 = time.perf_counter()
+            steps[name]()
+            times[name].append(time.perf_counter() - t0)
+    row = {"threads": threads, "dtype": np.dtype(dtype).name}
+    for name in names:
+        row[name] = _stats(times[name])
+    if torch is not None:
+        row["ratio_median"] = row["numpy"]["median_ms"] / row["torch"]["median_ms"]
+        row["ratio_min"] = row["numpy"]["min_ms"] / row["torch"]["min_ms"]
+    return row
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=50, help="timed steps per framework and dtype")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads for both frameworks (default: the number of CPUs)")
+                        help="threads for both frameworks (default: 1, then the number of CPUs)")
     parser.add_argument("--no-save", action="store_true", help="do not write the JSON file")
-    args = parser.parse_args(argv)
+    # parse_known_args: `python -m benchmarks bench_mlp_step` leaves the benchmark's name in argv
+    args, _ = parser.parse_known_args(argv)
 
-    threads = args.threads or os.cpu_count() or 1
+    ncpu = os.cpu_count() or 1
+    thread_counts = [args.threads] if args.threads else sorted({1, ncpu})
     try:
         import torch
-        torch.set_num_threads(threads)
     except ImportError:
         torch = None
         print("PyTorch is not installed (.venv/bin/pip install torch==2.13.0): timing numpy only.")
     try:
         from threadpoolctl import threadpool_limits
-        limiter = threadpool_limits(limits=threads, user_api="blas")
     except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        limiter = None
+        threadpool_limits = None
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(args.batch, SIZES[0]))
@@ -113,56 +142,40 @@ def main(argv=None):
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
 
     rows = []
-    for dtype in (np.float32, np.float64):
-        model_np, np_step = _numpy_step(dtype, x, y, lr, seed=1)
-        steps = {"numpy": np_step}
+    for threads in thread_counts:
+        # the same number of threads for numpy's BLAS and for PyTorch
+        limiter = threadpool_limits(limits=threads, user_api="blas") if threadpool_limits else None
         if torch is not None:
-            steps["torch"] = _torch_step(torch, dtype, model_np, x, y, lr)
-        for f in steps.values():
-            for _ in range(args.warmup):
-                f()
-        times = {k: [] for k in steps}
-        names = list(steps)
-        for r in range(args.repeats):
-            order = names if r % 2 == 0 else names[::-1]  # alternate who goes first
-            for name in order:
-                t0 = time.perf_counter()
-                steps[name]()
-                times[name].append(time.perf_counter() - t0)
-        row = {"dtype": np.dtype(dtype).name}
-        for name in names:
-            row[name] = _stats(times[name])
-        if torch is not None:
-            row["ratio_median"] = row["numpy"]["median_ms"] / row["torch"]["median_ms"]
-            row["ratio_min"] = row["numpy"]["min_ms"] / row["torch"]["min_ms"]
-        rows.append(row)
-
+            torch.set_num_threads(threads)
+        for dtype in (np.float32, np.float64):
+            rows.append(_time_one(torch, dtype, threads, x, y, lr, args))
+        if limiter is not None:
+            limiter.restore_original_limits()
     load_after = os.getloadavg() if hasattr(os, "getloadavg") else None
-    if limiter is not None:
-        limiter.restore_original_limits()
 
     print(f"MLP {'-'.join(map(str, SIZES))}, batch {args.batch}, ReLU, softmax cross-entropy, SGD; "
-          f"{threads} thread(s), {args.repeats} timed steps each (after {args.warmup} warm-up)")
-    head = f"{'dtype':8} {'numpy median [q25-q75] (min) ms':>36}"
+          f"{args.repeats} timed steps each (after {args.warmup} warm-up), numpy and torch alternating")
+    head = f"{'threads':>7} {'dtype':8} {'numpy median [q25-q75] (min) ms':>36}"
     if torch is not None:
         head += f" {'torch median [q25-q75] (min) ms':>36} {'numpy/torch':>11} {'(min/min)':>9}"
     print(head)
     for row in rows:
         s = row["numpy"]
-        line = (f"{row['dtype']:8} {s['median_ms']:10.2f} [{s['q25_ms']:7.2f}-{s['q75_ms']:7.2f}]"
-                f" ({s['min_ms']:7.2f})")
+        line = (f"{row['threads']:>7} {row['dtype']:8} {s['median_ms']:10.2f} "
+                f"[{s['q25_ms']:7.2f}-{s['q75_ms']:7.2f}] ({s['min_ms']:7.2f})")
         if torch is not None:
             t = row["torch"]
             line += (f" {t['median_ms']:10.2f} [{t['q25_ms']:7.2f}-{t['q75_ms']:7.2f}]"
                      f" ({t['min_ms']:7.2f}) {row['ratio_median']:11.2f} {row['ratio_min']:9.2f}")
         print(line)
     if load_before is not None:
-        print(f"load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f} "
-              "(other processes on the machine add noise; compare the ratios, rerun if in doubt)")
+        print(f"load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f} on {ncpu} CPUs "
+              "(other processes add noise, worst with several threads; compare the ratios, rerun "
+              "if in doubt)")
 
     result = {
         "benchmark": "mlp_step",
-        "layer_sizes": list(SIZES), "batch": args.batch, "threads": threads,
+        "layer_sizes": list(SIZES), "batch": args.batch, "threads": thread_counts,
         "repeats": args.repeats, "warmup": args.warmup,
         "numpy": np.__version__, "torch": getattr(torch, "__version__", None),
         "python": platform.python_version(), "machine": platform.machine(),
