@@ -50,7 +50,12 @@ class _RefView:
         if module.startswith("_"):
             raise AttributeError(module)
         load_reference()
-        return importlib.import_module(f"{REFERENCE_NAME}.{module}")
+        try:
+            return importlib.import_module(f"{REFERENCE_NAME}.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{REFERENCE_NAME}.{module}":
+                raise
+            raise AttributeError(f"the reference has no module {module!r}") from None
 
 
 ref = _RefView()
