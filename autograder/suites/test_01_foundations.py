@@ -39,7 +39,7 @@ def test_affine_gradcheck(submission, case):
 
 # ----------------------------------------------------------------------------- 1.2 activations
 
-@points(0.15, task="1.2")
+@points(0.125, task="1.2")
 @pytest.mark.parametrize("case", [dict(seed=110 + i, act=n, N=6, D=7) for i, n in enumerate(ACTS)]
                          + [dict(seed=115, act="leaky_relu", N=3, D=4, alpha=0.3),
                             dict(seed=116, act="elu", N=3, D=4, alpha=2.0)])
@@ -47,7 +47,7 @@ def test_activation_forward(submission, case):
     submission.check("activation_forward_matches", **case)
 
 
-@points(0.175, task="1.2")
+@points(0.1875, task="1.2")
 @pytest.mark.parametrize("case", [dict(seed=120 + i, act=n, N=6, D=7) for i, n in enumerate(ACTS)]
                          + [dict(seed=125, act="leaky_relu", N=3, D=4, alpha=0.3),
                             dict(seed=126, act="elu", N=3, D=4, alpha=2.0),
@@ -56,7 +56,7 @@ def test_activation_backward(submission, case):
     submission.check("activation_backward_matches", **case)
 
 
-@points(0.1, task="1.2")
+@points(0.125, task="1.2")
 @pytest.mark.parametrize("case", [dict(seed=130 + i, act=n, N=4, D=5) for i, n in enumerate(ACTS)]
                          + [dict(seed=135, act="leaky_relu", N=4, D=5, alpha=0.25)])
 def test_activation_gradcheck(submission, case):
@@ -70,7 +70,7 @@ def test_activation_extreme_inputs(submission, case):
     submission.check("activation_extreme_inputs", **case)
 
 
-@points(0.2, task="1.2")
+@points(0.125, task="1.2")
 def test_sigmoid_range_and_symmetry(submission):
     out = np.asarray(submission.run("activation_forward_matches", seed=143, act="sigmoid", N=40, D=9)["out"])
     assert np.all((out >= 0) & (out <= 1)), "sigmoid outputs must lie in [0, 1]"
@@ -80,37 +80,37 @@ def test_sigmoid_range_and_symmetry(submission):
 
 # ----------------------------------------------------------------------------- 1.3 softmax / CE
 
-@points(0.2, task="1.3")
+@points(0.25, task="1.3")
 @pytest.mark.parametrize("case", [dict(seed=150, N=6, C=5), dict(seed=151, N=1, C=2), dict(seed=152, N=4, C=1)])
 def test_softmax(submission, case):
     submission.check("softmax_matches", **case)
 
 
-@points(0.3, task="1.3")
+@points(0.25, task="1.3")
 @pytest.mark.parametrize("case", [dict(seed=153, N=5, C=3), dict(seed=154, N=2, C=6)])
 def test_softmax_huge_scores(submission, case):
     submission.check("softmax_huge_scores", **case)
 
 
-@points(0.3, task="1.3")
+@points(0.25, task="1.3")
 @pytest.mark.parametrize("case", [dict(seed=155, N=7, C=4), dict(seed=156, N=1, C=3), dict(seed=157, N=10, C=2)])
 def test_softmax_cross_entropy(submission, case):
     submission.check("softmax_cross_entropy_matches", **case)
 
 
-@points(0.2, task="1.3")
+@points(0.25, task="1.3")
 @pytest.mark.parametrize("case", [dict(seed=158, N=5, C=4), dict(seed=159, N=2, C=2)])
 def test_softmax_cross_entropy_gradcheck(submission, case):
     submission.check("softmax_cross_entropy_gradcheck", **case)
 
 
-@points(0.15, task="1.3")
+@points(0.125, task="1.3")
 @pytest.mark.parametrize("case", [dict(seed=160, N=6, C=3), dict(seed=161, N=3, C=5)])
 def test_softmax_cross_entropy_huge_scores(submission, case):
     submission.check("softmax_cross_entropy_huge_scores", **case)
 
 
-@points(0.2, task="1.3")
+@points(0.25, task="1.3")
 def test_cross_entropy_gradient_rows_sum_to_zero(submission):
     out = submission.run("softmax_cross_entropy_matches", seed=162, N=12, C=5)
     d = np.asarray(out["dscores"])
@@ -122,7 +122,7 @@ def test_cross_entropy_gradient_rows_sum_to_zero(submission):
 
 # ----------------------------------------------------------------------------- 1.4 regression, 0-1
 
-@points(0.3, task="1.4")
+@points(0.25, task="1.4")
 @pytest.mark.parametrize("case", [dict(seed=170, N=7, K=4), dict(seed=171, N=6, K=None),
                                   dict(seed=172, N=1, K=3), dict(seed=173, N=5, K=1)])
 def test_mse(submission, case):
@@ -135,33 +135,33 @@ def test_mae(submission, case):
     submission.check("mae_matches", **case)
 
 
-@points(0.15, task="1.4")
+@points(0.125, task="1.4")
 @pytest.mark.parametrize("case", [dict(seed=177, N=5, K=2, loss="mse"), dict(seed=178, N=3, K=4, loss="mae")])
 def test_regression_gradcheck(submission, case):
     submission.check("regression_loss_gradcheck", **case)
 
 
-@points(0.2, task="1.4")
+@points(0.25, task="1.4")
 @pytest.mark.parametrize("case", [dict(seed=179, N=25, C=4), dict(seed=180, N=3, C=2)])
 def test_zero_one_error(submission, case):
     submission.check("zero_one_error_matches", **case)
 
 
-@points(0.35, task="1.4")
+@points(0.5, task="1.4")
 def test_lecture_example(submission):
     submission.check("lecture_loss_example", seed=181)
 
 
 # ----------------------------------------------------------------------------- 1.5 metrics
 
-@points(0.3, task="1.5")
+@points(0.25, task="1.5")
 @pytest.mark.parametrize("case", [dict(seed=190, N=60, K=4), dict(seed=191, N=5, K=2, n_classes=3),
                                   dict(seed=192, N=1, K=1)])
 def test_confusion_matrix(submission, case):
     submission.check("confusion_matrix_matches", **case)
 
 
-@points(0.2, task="1.5")
+@points(0.25, task="1.5")
 def test_confusion_matrix_totals(submission):
     C = np.asarray(submission.run("confusion_matrix_matches", seed=193, N=50, K=5)["C"])
     assert C.ndim == 2 and C.shape[0] == C.shape[1], f"C must be square; got shape {C.shape}"
@@ -169,20 +169,20 @@ def test_confusion_matrix_totals(submission):
     assert np.issubdtype(C.dtype, np.integer), f"C holds counts: use an integer dtype, got {C.dtype}"
 
 
-@points(0.3, task="1.5")
+@points(0.25, task="1.5")
 @pytest.mark.parametrize("case", [dict(seed=194, N=50), dict(seed=195, N=9)])
 def test_binary_metrics(submission, case):
     submission.check("binary_metrics_matches", **case)
 
 
-@points(0.3, task="1.5")
+@points(0.25, task="1.5")
 @pytest.mark.parametrize("case", [dict(seed=196, N=80, K=5, average=None), dict(seed=197, N=60, K=3, average="macro"),
                                   dict(seed=198, N=30, K=4, average="binary")])
 def test_multiclass_metrics(submission, case):
     submission.check("multiclass_metrics_matches", **case)
 
 
-@points(0.4, task="1.5")
+@points(0.75, task="1.5")
 def test_zero_division_rule(submission):
     submission.check("metrics_zero_division", seed=199)
 
