@@ -84,7 +84,7 @@ def specificity__is_recall(y_true, y_pred, *, average="binary", positive=1, n_cl
     return _reduce(np.divide(tp, den, out=np.zeros(n), where=den > 0), average, positive)
 
 
-@mistake("metrics.precision", "0/0 gives nan instead of 0.0",
+@mistake("metrics.precision", "precision of a never-predicted class is nan (0/0) instead of 0.0",
          hint="When no example is predicted as a class, its precision is 0/0: the course defines "
               "it as 0.0 (np.divide(..., out=np.zeros(n), where=den > 0)), without a warning.")
 def precision__nan_on_zero_division(y_true, y_pred, *, average="binary", positive=1, n_classes=None):
@@ -99,7 +99,7 @@ def precision__nan_on_zero_division(y_true, y_pred, *, average="binary", positiv
     return _reduce(per_class, average, positive)
 
 
-@mistake("metrics.recall", "0/0 gives nan instead of 0.0",
+@mistake("metrics.recall", "recall of an absent class is nan (0/0) instead of 0.0",
          hint="A class absent from y_true has recall 0/0: the course defines it as 0.0, without a "
               "warning.")
 def recall__nan_on_zero_division(y_true, y_pred, *, average="binary", positive=1, n_classes=None):
