@@ -96,3 +96,14 @@ def test_protocol_rejects_oversized_and_malformed_replies():
     with pytest.raises(protocol.Timeout):
         protocol.Reader(r).read(time.monotonic() + 0.2)
     os.close(r), os.close(w)
+
+
+def test_reduced_sandbox_still_grades_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_SANDBOX", "reduced")
+    assert mode() == "reduced" and "REDUCED" in notice()
+    root = student(tmp_path, "ref_reduced")
+    with SandboxedSubmission(root) as sub:
+        assert "REDUCED" in sub.notice
+        sub.check("l2_penalty_matches", **CASE)
+    loop = student(tmp_path, "loop_reduced", "def l2_penalty(weights, lam):\n    while True:\n        pass\n")
+    assert "wall-clock" in grade_l2(loop)

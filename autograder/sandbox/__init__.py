@@ -393,7 +393,14 @@ def _copy_allowed(src: Path, dest: Path) -> list[str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src / rel, target)
         copied.append(rel)
-    (dest / "course_lib" / "checks").mkdir(parents=True, exist_ok=True)
+    checks = dest / "course_lib" / "checks"
+    checks.mkdir(parents=True, exist_ok=True)
+    if mode() != "bwrap":
+        # No bind mounts: the grader's own copy of the public checks is copied in instead.
+        shutil.copytree(GRADER_CHECKS, checks, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        if RELEASE_FIXTURES.is_dir():
+            shutil.copytree(RELEASE_FIXTURES, checks / "fixtures", dirs_exist_ok=True)
     return copied
 
 
