@@ -4,7 +4,8 @@ the sandbox's overhead per call.
 
     .venv/bin/python -m benchmarks.bench_grading [--assignment 01_foundations] [--mistakes 4]
 
-The class: the reference, the blank stubs and up to ``--mistakes`` catalogued mistakes (the
+The class: the reference, the blank stubs and up to ``--mistakes`` catalogued mistakes, each
+``--copies`` times (so the 2-worker figure is not dominated by the last straggler; the
 hostile students of ``course demo`` are left out: their time is set by the limits, not by the
 grader). Stock nbgrader runs exactly as an instructor would (its own ``Execute``, which sets
 ``NBGRADER_EXECUTION`` too) in a course directory with nbgrader's default configuration.
@@ -27,7 +28,7 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results" / "grading.json"
 
 
-def _class(root: Path, assignment: str, n_mistakes: int) -> list[str]:
+def _class(root: Path, assignment: str, n_mistakes: int, copies: int = 1) -> list[str]:
     from autograder import REFERENCE_DIR
     from autograder.build import write_stub_package
     from autograder.demo import demo_assignments
@@ -48,9 +49,13 @@ def _class(root: Path, assignment: str, n_mistakes: int) -> list[str]:
             if len(students) >= 2 + n_mistakes:
                 break
             students[f"mistake_{m.attr}__{m.slug}"[:50]] = make_mistaken_package(m, tmp / m.slug)
-    for name, lib in students.items():
-        make_submission_dir(root, name, assignment, lib)
-    return list(students)
+    names = []
+    for k in range(copies):
+        for name, lib in students.items():
+            label = name if k == 0 else f"{name}_{k + 1}"
+            make_submission_dir(root, label, assignment, lib)
+            names.append(label)
+    return names
 
 
 def _stock_course(root: Path, ours: Path, assignment: str, students: list[str]) -> None:
@@ -96,6 +101,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_grading")
     p.add_argument("--assignment", default="01_foundations")
     p.add_argument("--mistakes", type=int, default=4)
+    p.add_argument("--copies", type=int, default=2, help="each student this many times (a class)")
     p.add_argument("--no-stock", action="store_true")
     args = p.parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="bench-grading-"))
@@ -103,7 +109,7 @@ def main(argv=None) -> int:
                  "cpus": __import__("os").cpu_count()}
     try:
         root = base / "ours"
-        students = _class(root, args.assignment, args.mistakes)
+        students = _class(root, args.assignment, args.mistakes, args.copies)
         n = len(students)
         out["submissions"] = n
         out["students"] = students
