@@ -28,7 +28,7 @@ import numpy as np
 
 from . import layers as _layers
 from . import losses as _losses
-from ._validate import as_float_array, as_label_array, check_int, check_positive, check_probability, check_rng
+from ._validate import as_float_array, check_int, check_positive, check_probability, check_rng
 
 __all__ = ["MLP"]
 
