@@ -24,7 +24,7 @@ import numpy as np
 from ._validate import as_float_array, as_label_array
 
 __all__ = ["softmax", "softmax_cross_entropy", "mse_loss", "mae_loss", "zero_one_error",
-           "one_hot", "log_softmax", "cross_entropy"]
+           "one_hot", "cross_entropy"]
 
 
 def _check_labels(y, n, n_classes, name="y"):
@@ -213,13 +213,6 @@ def one_hot(y, n_classes):
     out = np.zeros((y.shape[0], n_classes))
     out[np.arange(y.shape[0]), y] = 1.0
     return out
-
-
-def log_softmax(scores):
-    """Row-wise ``log softmax(scores)``, ``(N, C) -> (N, C)``, stable for any finite scores."""
-    scores = as_float_array(scores, "scores", ndim=2)
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def cross_entropy(probs, y):
