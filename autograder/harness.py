@@ -139,7 +139,7 @@ class Submission:
         scn = get_scenario(name)
         got = self._run_student(name, case)
         expected = reference_outcome(name, case) if scn.compare == "match" else None
-        mistakes = mistake_outcomes(name, case) if scn.compare == "match" else ()
+        mistakes = mistake_outcomes(name, case)  # consulted only when the student's outcome fails
         verdict = framework().evaluate(scn, case, got, expected, mistakes)
         if not verdict.passed:
             raise GradeFailure(verdict.message, verdict.mistake, verdict.hint)
