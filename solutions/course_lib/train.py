@@ -115,7 +115,8 @@ def train(model, optimizer, x, y, *, epochs, batch_size, rng, x_val=None, y_val=
     epochs : int
         Maximum number of passes over the training set.
     batch_size : int
-        Mini-batch size (the last batch of an epoch may be smaller).
+        Mini-batch size. The last batch of an epoch may be smaller; a last batch of a single
+        example is merged into the one before it (batch statistics need two).
     rng : numpy.random.Generator
         Shuffles the data every epoch and draws dropout masks.
     x_val, y_val : ndarray, optional
@@ -148,12 +149,16 @@ def train(model, optimizer, x, y, *, epochs, batch_size, rng, x_val=None, y_val=
 
     hist = History()
     n = x.shape[0]
+    bounds = list(range(0, n, batch_size)) + [n]
+    if len(bounds) > 2 and bounds[-1] - bounds[-2] == 1:
+        # A last batch of one example joins the one before: batch norm needs two to have statistics.
+        del bounds[-2]
     t0 = time.perf_counter()
     for epoch in range(epochs):
         order = rng.permutation(n)
         diverged = False
-        for start in range(0, n, batch_size):
-            idx = order[start:start + batch_size]
+        for start, stop in zip(bounds[:-1], bounds[1:]):
+            idx = order[start:stop]
             try:
                 loss, grads = model.loss_and_grads(x[idx], y[idx], rng=rng, penalty=penalty)
             except ValueError:
