@@ -197,6 +197,9 @@ def _autograde(root: Path, job: Job, slot: int) -> tuple[int, str]:
 
 def _init_worker(slots) -> None:
     os.environ["COURSE_GRADER_SLOT"] = str(slots.get())
+    # One BLAS thread per worker process: N workers use N cores, not N x all of them.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
     import nbgrader.apps  # noqa: F401  (warm: seconds of imports, once per worker)
 
 
