@@ -95,6 +95,22 @@ def sandbox_overhead(n: int = 2000) -> dict:
             "p90_ms": 1e3 * times[int(0.9 * n)], "worker_start_s": start}
 
 
+def cpu_parallelism(loops: int = 20_000_000) -> dict:
+    """How much parallel CPU the machine really gives: one CPU-bound process alone, then two at
+    once. ``speedup`` near 2 means two usable cores; near 1, the vCPUs share one core's time."""
+    code = f"x = 0\nfor i in range({loops}):\n    x += i\n"
+
+    def run(n):
+        t = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(n)]
+        for pr in procs:
+            pr.wait()
+        return time.perf_counter() - t
+
+    one, two = run(1), run(2)
+    return {"one_process_s": one, "two_processes_s": two, "speedup": 2 * one / two}
+
+
 def main(argv=None) -> int:
     from autograder.grading import grade
 
@@ -143,6 +159,10 @@ def main(argv=None) -> int:
                                      "generate_assignment_s": gen}
             print(f"stock nbgrader autograde: {wall:.1f} s for {n} submissions "
                   f"({wall / n:.2f} s/submission; unsandboxed, trusts the kernel)")
+        out["cpu_parallelism"] = cpu_parallelism()
+        cp = out["cpu_parallelism"]
+        print(f"machine: 2 CPU-bound processes run x{cp['speedup']:.2f} faster than 1 "
+              "(the ceiling for 2 grading workers)")
         out["sandbox_overhead"] = sandbox_overhead()
         so = out["sandbox_overhead"]
         print(f"sandbox ({so['mode']}) overhead per call: median {so['median_ms']:.3f} ms, "
