@@ -63,7 +63,10 @@ def cmd_feedback(argv) -> int:
         cmd = [sys.executable, "-m", "nbgrader", "generate_feedback", "--force"]
         cmd += [a] if a else []
         cmd += ["--student", args.student] if args.student else []
-        rc |= subprocess.run(cmd, cwd=root, env=nbgrader_env()).returncode
+        proc = subprocess.run(cmd, cwd=root, env=nbgrader_env(), capture_output=True, text=True)
+        if proc.returncode:
+            print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+        rc |= proc.returncode
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     return rc
 

@@ -200,6 +200,11 @@ def _init_worker(slots) -> None:
     # One BLAS thread per worker process: N workers use N cores, not N x all of them.
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(var, "1")
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)   # nbgrader's session noise
     import nbgrader.apps  # noqa: F401  (warm: seconds of imports, once per worker)
 
 
