@@ -70,7 +70,7 @@ def _first_function(assignment: str) -> tuple[str, str]:
     return tasks[0].module, tasks[0].names[0]
 
 
-def build_class(root: Path, assignments: dict, max_mistakes: int = 4) -> None:
+def build_class(root: Path, assignments: dict, max_mistakes: int = 6) -> None:
     from .build import write_stub_package
     from .grading import init_course, make_submission_dir
     from .mistakes import make_mistaken_package, mistakes_for_task
@@ -89,14 +89,15 @@ def build_class(root: Path, assignments: dict, max_mistakes: int = 4) -> None:
         for a in assignments:
             make_submission_dir(root, "reference", a, REFERENCE_DIR)
             make_submission_dir(root, "blank_stubs", a, stubs)
-            n = 0
-            for t in tasks_mod.tasks_of_assignment(a):
-                for m in mistakes_for_task(t):
-                    if n >= max_mistakes:
-                        break
-                    pkg = make_mistaken_package(m, tmp / f"{m.attr}__{m.slug}")
-                    make_submission_dir(root, f"mistake_{m.attr}__{m.slug}"[:60], a, pkg)
-                    n += 1
+            # Round robin over the tasks: the first catalogued mistake of each task, then the
+            # second, ... up to max_mistakes students.
+            per_task = [mistakes_for_task(t) for t in tasks_mod.tasks_of_assignment(a)]
+            chosen = []
+            for k in range(max(map(len, per_task), default=0)):
+                chosen += [ms[k] for ms in per_task if k < len(ms)]
+            for m in chosen[:max_mistakes]:
+                pkg = make_mistaken_package(m, tmp / f"{m.attr}__{m.slug}")
+                make_submission_dir(root, f"mistake_{m.attr}__{m.slug}"[:60], a, pkg)
             module, fn = _first_function(a)
             for name, code in HOSTILE.items():
                 pkg = tmp / name / "course_lib"
