@@ -20,6 +20,7 @@ them (``course grade`` goes further and grades a sanitized rebuild).
 
 from __future__ import annotations
 
+import copy
 import glob
 import json
 import os
@@ -61,7 +62,12 @@ class SandboxedExecute(NbGraderPreprocessor):
         env = {"NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
         limits = Limits(cpu_seconds=self.total_timeout * 2, wall_seconds=float(self.total_timeout),
                         memory_bytes=4 << 30, processes=256, file_bytes=64 << 20, open_files=1024)
-        run = run_notebook(nb, _assignment_dir(resources), limits=limits,
+        # Student code never sees hidden tests: they are stripped from the copy that runs.
+        to_run = copy.deepcopy(nb)
+        for cell in to_run.cells:
+            if "HIDDEN TESTS" in cell.source:
+                cell.source = strip_hidden(cell.source)
+        run = run_notebook(to_run, _assignment_dir(resources), limits=limits,
                            cell_timeout=self.cell_timeout, env=env)
         note = None
         if run.notebook is None:
@@ -72,10 +78,10 @@ class SandboxedExecute(NbGraderPreprocessor):
         if run.notebook is not None:
             ex = [c for c in run.notebook.cells]
             if len(ex) == len(nb.cells):
-                for cell, done in zip(nb.cells, ex):
+                for cell, sent, done in zip(nb.cells, to_run.cells, ex):
                     if cell.cell_type != "code" or done.get("cell_type") != "code":
                         continue
-                    if done.get("source") != cell.source:
+                    if done.get("source") != sent.source:
                         continue
                     outs = done.get("outputs", [])
                     if not isinstance(outs, list) or len(json.dumps(outs)) > 5_000_000:

@@ -101,7 +101,8 @@ def course(tmp_path_factory):
         "    try:\n        open(p, 'w').write('x')\n        results.append('WROTE ' + p)\n"
         "    except OSError as e:\n        results.append(type(e).__name__)\n"
         "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n    results.append('NET')\n"
-        "except OSError as e:\n    results.append('no network')\nprint(results)\n"))
+        "except OSError as e:\n    results.append('no network')\nprint(results)\n"
+        "import glob\nprint([open(f).read() for f in glob.glob('*.ipynb')])  # hidden tests?\n"))
     nb.cells.insert(3, nbformat.v4.new_code_cell("while True:\n    pass\n"))
     _write_nb(root, "vandal", nb)
 
