@@ -1,0 +1,1 @@
+"""Scenario modules, one per assignment (``s05_batchnorm.py``); see ``checks.framework``."""

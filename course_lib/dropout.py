@@ -1,0 +1,106 @@
+"""Inverted dropout (assignment 06).
+
+Convention, stated once: **``p`` is the probability of DROPPING a unit** (Keras' ``rate``,
+PyTorch's ``p``). A unit is kept with probability ``q = 1 - p``, and at training time the kept
+units are divided by ``q`` ("inverted" dropout), so that the expected output equals the input:
+
+.. math:: m_{ij} \\sim \\mathrm{Bernoulli}(q), \\qquad
+          \\mathrm{out}_{ij} = \\frac{m_{ij}}{q}\\, x_{ij}, \\qquad
+          \\mathbb{E}[\\mathrm{out}_{ij}] = x_{ij}.
+
+Every unit of every example gets its own coin: the mask has the shape of ``x``, ``(N, D)``,
+not ``(D,)``. At test time dropout is the identity (no mask, no scaling): the division at training
+time already put the activations on the test-time scale (Srivastava et al.'s "weight scaling
+inference rule", done once during training instead of at every prediction).
+
+Erratum of the slides (001): the slide's code keeps a unit with probability ``1 - keep_prob`` and
+divides by ``1 - keep_prob``, while its text says it keeps with probability ``keep_prob``. Read
+that way it is dropout with ``p = keep_prob``; here ``p`` is always the DROP probability.
+
+Interfaces fixed for the rest of the package (``course_lib.model`` calls them):
+
+- ``dropout_forward(x, p, rng, train=True) -> (out, cache)``
+- ``dropout_backward(dout, cache) -> dx``
+
+References
+----------
+Srivastava, N., Hinton, G., Krizhevsky, A., Sutskever, I. and Salakhutdinov, R. (2014). Dropout:
+a simple way to prevent neural networks from overfitting. JMLR 15, 1929-1958.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, check_probability, check_rng
+
+
+def dropout_forward(x, p, rng, train=True):
+    """Inverted dropout, forward pass (Task 6.1).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D)
+        Activations of a layer: N examples, D units.
+    p : float in [0, 1)
+        Probability of DROPPING each unit (not of keeping it). ``p = 0`` keeps every unit.
+    rng : numpy.random.Generator
+        Source of the mask's randomness (used only when ``train`` is true; may be ``None`` then).
+    train : bool, default True
+        Training mode draws a mask; test mode is the identity.
+
+    Returns
+    -------
+    out : ndarray, shape (N, D)
+        Training: ``x * mask / (1 - p)`` where ``mask[i, j]`` is 1 with probability ``1 - p``,
+        independently for every example i and unit j. Test: a copy of ``x``.
+    cache : object
+        Whatever :func:`dropout_backward` needs; its design is yours. (The reference returns a
+        dict: ``"mask"``, the scaled mask ``mask / (1 - p)`` of shape (N, D), ``None`` at test
+        time; ``"p"``; ``"train"``.)
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 2-D or not finite, or ``p`` is outside [0, 1).
+    TypeError
+        If ``train`` is true and ``rng`` is not a ``numpy.random.Generator``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> out, cache = dropout_forward(np.ones((2, 4)), 0.5, rng)
+    >>> sorted(set(out.ravel().tolist()))   # dropped units are 0, kept ones are scaled by 2
+    [0.0, 2.0]
+    """
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    if train:
+        rng = check_rng(rng)
+    raise NotImplementedError("Task 6.1 dropout_forward — see notebooks/06_dropout")
+
+
+def dropout_backward(dout, cache):
+    """Inverted dropout, backward pass (Task 6.2).
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, D)
+        Upstream gradient, the shape of the forward's output.
+    cache : object
+        The cache returned by :func:`dropout_forward` for this very forward pass.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, D)
+        Training: ``dout * mask / (1 - p)`` with the forward's mask (a dropped unit passes no
+        gradient, a kept one passes it scaled by ``1 / (1 - p)``). Test: a copy of ``dout``.
+
+    Raises
+    ------
+    ValueError
+        If ``dout`` is not 2-D, or (reference) its shape differs from the forward's mask.
+    """
+    dout = as_float_array(dout, "dout", ndim=2)
+    raise NotImplementedError("Task 6.2 dropout_backward — see notebooks/06_dropout")
