@@ -1,6 +1,7 @@
 """The ``course`` command.
 
     course build [--check]                 generate course_lib/ and notebooks/ from solutions/
+    course bundle [--out DIR]              the zip students receive (no solutions, no hidden suites)
     course check TASK                      a task's public checks (student side)
     course submit A [--out ZIP]            zip a submission of assignment A (student side)
     course grade [A ...] [--student S] [--workers N] [--course-dir D] [--force]
@@ -106,6 +107,10 @@ def main(argv=None) -> int:
         from .build import main_build
 
         return main_build(rest)
+    if cmd == "bundle":
+        from .bundle import main_bundle
+
+        return main_bundle(rest)
     if cmd == "check":
         from course_lib.cli import main_check
 
