@@ -47,5 +47,5 @@ clean:
 # same conditions as tests/test_notebooks.py.
 notebooks: $(STAMP)
 	for nb in solutions/notebooks/*/*.ipynb; do \
-	  PYTHONPATH=$(CURDIR)/solutions MPLBACKEND=Agg OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+	  env -u MPLBACKEND -u NBGRADER_EXECUTION PYTHONPATH=$(CURDIR)/solutions OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done

@@ -15,8 +15,8 @@ ASSIGNMENTS = source_assignments()
 
 # The conditions the committed outputs were made under (`make notebooks`): one BLAS thread makes
 # float sums reproducible and keeps small matrix products fast on a busy machine.
-NOTEBOOK_ENV = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-                "MKL_NUM_THREADS": "1"}
+# MPLBACKEND stays unset so the kernel shows figures inline, as in JupyterLab.
+NOTEBOOK_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @pytest.mark.slow
@@ -25,6 +25,7 @@ def test_solution_notebook_reproduces_its_outputs(assignment):
     nb = REPO / "solutions" / "notebooks" / assignment / f"{assignment}.ipynb"
     env = {**os.environ, **NOTEBOOK_ENV, "PYTHONPATH": str(REPO / "solutions")}
     env.pop("NBGRADER_EXECUTION", None)
+    env.pop("MPLBACKEND", None)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider",
          "--nbval-sanitize-with", str(Path(__file__).with_name("nbval_sanitize.cfg")),
