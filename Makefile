@@ -48,4 +48,5 @@ clean:
 notebooks: $(STAMP)
 	for nb in solutions/notebooks/*/*.ipynb; do \
 	  env -u MPLBACKEND -u NBGRADER_EXECUTION PYTHONPATH=$(CURDIR)/solutions OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
-	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; done
+	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
+	  $(BIN)/python -c 'import sys; from autograder.build import strip_execution_metadata as s; s(sys.argv[1])' "$$nb"; done

@@ -249,8 +249,23 @@ def generate_release(dest: Path, assignments: list[str] | None = None) -> list[P
             if out.exists():
                 shutil.rmtree(out)
             shutil.copytree(root / "release" / a, out, ignore=IGNORE)
+            for nb in out.rglob("*.ipynb"):
+                strip_execution_metadata(nb)
             written.extend(sorted(p for p in out.rglob("*") if p.is_file()))
     return written
+
+
+def strip_execution_metadata(path: Path) -> None:
+    """Drop the per-cell execution timestamps Jupyter records: they change on every run and say
+    nothing to a student (nbgrader leaves them in the release)."""
+    nb = json.loads(Path(path).read_text())
+    changed = False
+    for cell in nb.get("cells", []):
+        if "execution" in cell.get("metadata", {}):
+            del cell["metadata"]["execution"]
+            changed = True
+    if changed:
+        Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 # --------------------------------------------------------------------------------------------
