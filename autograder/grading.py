@@ -276,15 +276,23 @@ def gradebook_rows(root: Path, db_url: str | None = None) -> list[dict]:
                 row["total"] = sub.score
                 row["max"] = sub.max_score
                 state = state_path(root, Job(sub.student.id, assignment.name))
-                mistakes, errors = [], []
+                mistakes, errors, reasons = [], [], []
                 if state.exists():
                     st = json.loads(state.read_text())
                     rep = st.get("report") or {}
                     for r in rep.get("results", []):
                         if r.get("mistake") and f"{r['task']} {r['mistake']}" not in mistakes:
                             mistakes.append(f"{r['task']} {r['mistake']}")
+                    # Failures no catalogued mistake explains: the first one per task says why.
+                    named = {r["task"] for r in rep.get("results", []) if r.get("mistake")}
+                    for r in rep.get("results", []):
+                        if (not r.get("passed") and r["task"] not in named and r.get("message")
+                                and not r["message"].startswith("not implemented")
+                                and not any(x.startswith(r["task"] + " ") for x in reasons)):
+                            reasons.append(f"{r['task']} {r['message'].splitlines()[0]}")
                     errors = st.get("errors", [])
                 row["mistakes"] = mistakes
+                row["reasons"] = reasons
                 row["errors"] = errors
                 rows.append(row)
     rows.sort(key=lambda r: (r["assignment"], r["student"]))
@@ -306,7 +314,7 @@ def export_csv(root: Path, out, db_url: str | None = None) -> int:
 
 
 def _fmt(v):
-    return "" if v is None else f"{float(v):g}"
+    return "" if v is None else f"{round(float(v), 2):g}"
 
 
 def _cell_order(name: str):
@@ -321,16 +329,18 @@ def format_table(root: Path, db_url: str | None = None, width: int = 60) -> str:
         return "(no graded submissions)"
     cols = sorted({k for r in rows for k in r["tasks"] if k.startswith("task_")}, key=_cell_order)
     sw = max(len(r["student"]) for r in rows) + 2
-    head = f"{'student':<{sw}}{'assignment':<16}" + "".join(f"{c[5:].replace('_', '.'):>6}" for c in cols)
-    head += f"{'total':>9}  named mistakes / reason"
+    head = f"{'student':<{sw}}{'assignment':<16}" + "".join(f"{c[5:].replace('_', '.'):>7}" for c in cols)
+    head += f"{'total':>11}  named mistakes / reason"
     lines = [head, "-" * len(head)]
     for r in rows:
-        cells = "".join(f"{_fmt(r['tasks'].get(c)):>6}" for c in cols)
+        cells = "".join(f"{_fmt(r['tasks'].get(c)):>7}" for c in cols)
         note = "; ".join(r["mistakes"])
         if r["errors"]:
             note = (note + "; " if note else "") + r["errors"][0].splitlines()[0][:width]
+        elif not note and r.get("reasons"):
+            note = r["reasons"][0][:width]
         lines.append(f"{r['student']:<{sw}}{r['assignment']:<16}{cells}"
-                     f"{_fmt(r['total']) + '/' + _fmt(r['max']):>9}  {note}")
+                     f"{_fmt(r['total']) + '/' + _fmt(r['max']):>11}  {note}")
     return "\n".join(lines)
 
 
