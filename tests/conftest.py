@@ -26,3 +26,10 @@ def rng():
 # tests/fixtures holds a tiny assignment (with its own hidden suite) that the grading tests use as
 # data; it is not part of this test suite.
 collect_ignore_glob = ["fixtures/*"]
+
+# Property tests: no per-example deadline (a busy 2-core CI machine is slow) and a fixed search
+# order, so a run is reproducible.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("course", deadline=None, derandomize=True)
+settings.load_profile("course")
