@@ -352,18 +352,22 @@ def dev_table(assignment: str) -> list[tuple[str, SuiteReport]]:
     return rows
 
 
+def _num(v: float) -> str:
+    return f"{round(float(v), 2):g}"
+
+
 def format_table(assignment: str, rows) -> str:
     tasks = sorted({r.task for _, rep in rows for r in rep.results},
                    key=lambda t: tuple(int(p) for p in t.split(".")))
     width = max([len(label) for label, _ in rows] + [10])
-    head = f"{'submission':<{width}}  " + "  ".join(f"{t:>9}" for t in tasks) + "   total  named mistakes"
+    head = f"{'submission':<{width}}  " + "  ".join(f"{t:>9}" for t in tasks) + "      total  named mistakes"
     lines = [f"Hidden suite of {assignment}", head, "-" * len(head)]
     for label, rep in rows:
         scores = rep.task_scores()
-        cells = "  ".join(f"{scores.get(t, (0, 0))[0]:>4g}/{scores.get(t, (0, 0))[1]:<4g}" for t in tasks)
+        cells = "  ".join(f"{_num(scores.get(t, (0, 0))[0]):>5}/{_num(scores.get(t, (0, 0))[1]):<3}" for t in tasks)
         earned = sum(e for e, _ in scores.values())
         possible = sum(p for _, p in scores.values())
-        lines.append(f"{label:<{width}}  {cells}  {earned:>3g}/{possible:<3g} {'; '.join(rep.mistakes())}")
+        lines.append(f"{label:<{width}}  {cells}  {_num(earned):>6}/{_num(possible):<3} {'; '.join(rep.mistakes())}")
     return "\n".join(lines)
 
 
