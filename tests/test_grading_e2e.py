@@ -7,12 +7,14 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import nbformat
+
 import pytest
 
 from autograder import REFERENCE_DIR, REPO
@@ -93,6 +95,9 @@ def course(tmp_path_factory):
     (d / f"{A}.ipynb").write_text('{"cells": [')
 
     # Notebook that tries to write the gradebook and another student's folder, and the network.
+    # "The network" is a listener of this test on the host's loopback: only a shared network
+    # namespace could reach it, and no traffic ever leaves the machine.
+    listener = socket.create_server(("127.0.0.1", 0))
     make_submission_dir(root, "vandal", A, REFERENCE_DIR)
     nb = _release_nb(root)
     nb.cells.insert(2, nbformat.v4.new_code_cell(
@@ -100,7 +105,8 @@ def course(tmp_path_factory):
         f"for p in [{str(root / 'gradebook.db')!r}, {str(root / 'submitted' / 'reference' / A / 'course_lib' / 'penalties.py')!r}]:\n"
         "    try:\n        open(p, 'w').write('x')\n        results.append('WROTE ' + p)\n"
         "    except OSError as e:\n        results.append(type(e).__name__)\n"
-        "try:\n    socket.create_connection(('1.1.1.1', 80), timeout=2)\n    results.append('NET')\n"
+        f"try:\n    socket.create_connection(('127.0.0.1', {listener.getsockname()[1]}), timeout=2)\n"
+        "    results.append('NET')\n"
         "except OSError as e:\n    results.append('no network')\nprint(results)\n"
         "import glob\nprint([open(f).read() for f in glob.glob('*.ipynb')])  # hidden tests?\n"))
     nb.cells.insert(3, nbformat.v4.new_code_cell("while True:\n    pass\n"))
@@ -121,7 +127,10 @@ def course(tmp_path_factory):
     p.write_text(p.read_text() + "\nimport os as _os\ndef l1_penalty(weights, lam):\n"
                  "    while True:\n        try:\n            _os.fork()\n        except OSError:\n"
                  "            pass\n")
-    states = grade(root, workers=2, progress=False)
+    try:
+        states = grade(root, workers=2, progress=False)
+    finally:
+        listener.close()
     return root, {s["student"]: s for s in states}
 
 

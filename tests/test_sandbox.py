@@ -9,39 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from autograder import REFERENCE_DIR
-from autograder.harness import GradeFailure, StudentError
-from autograder.sandbox import Limits, Worker, mode, notice, protocol
+from autograder.harness import GradeFailure
+from autograder.sandbox import Worker, mode, notice, protocol
 from autograder.sandbox.submission import SandboxedSubmission
 
-CASE = dict(seed=7, lam=0.4)
-
-
-def student(tmp_path: Path, name: str, code: str = "", init: str = "") -> Path:
-    root = tmp_path / name
-    shutil.copytree(REFERENCE_DIR, root / "course_lib",
-                    ignore=shutil.ignore_patterns("__pycache__", "checks"))
-    if code:
-        p = root / "course_lib" / "penalties.py"
-        p.write_text(p.read_text() + "\n\n" + code)
-    if init:
-        p = root / "course_lib" / "__init__.py"
-        p.write_text(p.read_text() + "\n" + init)
-    return root
-
-
-def grade_l2(root: Path, limits: Limits | None = None):
-    """None if the student's l2_penalty passes, else the failure message."""
-    with SandboxedSubmission(root, limits=limits or Limits(wall_seconds=3.0)) as sub:
-        try:
-            sub.check("l2_penalty_matches", **CASE)
-            return None
-        except (GradeFailure, StudentError) as exc:
-            return str(exc)
+from sandbox_students import CASE, grade_l2, student
 
 
 def test_mode_is_full_where_bwrap_exists():

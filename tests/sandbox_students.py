@@ -1,0 +1,39 @@
+"""Students for the sandbox tests: the reference package with ``l2_penalty`` redefined (appended to
+``penalties.py``); scenario ``l2_penalty_matches`` (task 7.1) is then judged in the grader."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograder import REFERENCE_DIR
+from autograder.harness import GradeFailure, StudentError
+from autograder.sandbox import Limits
+from autograder.sandbox.submission import SandboxedSubmission
+
+CASE = dict(seed=7, lam=0.4)
+
+
+def student(tmp_path: Path, name: str, code: str = "", init: str = "") -> Path:
+    """A submission folder whose ``course_lib`` is the reference plus ``code`` (and ``init``)."""
+    root = tmp_path / name
+    shutil.copytree(REFERENCE_DIR, root / "course_lib",
+                    ignore=shutil.ignore_patterns("__pycache__", "checks"))
+    if code:
+        p = root / "course_lib" / "penalties.py"
+        p.write_text(p.read_text() + "\n\n" + code)
+    if init:
+        p = root / "course_lib" / "__init__.py"
+        p.write_text(p.read_text() + "\n" + init)
+    return root
+
+
+def grade_l2(root: Path, limits: Limits | None = None):
+    """None if the student's l2_penalty passes, else the failure message."""
+    with SandboxedSubmission(root, limits=limits or Limits(wall_seconds=3.0,
+                                                          memory_bytes=1 << 30)) as sub:
+        try:
+            sub.check("l2_penalty_matches", **CASE)
+            return None
+        except (GradeFailure, StudentError) as exc:
+            return str(exc)
