@@ -85,7 +85,7 @@ def test_filesystem_is_private(tmp_path):
     secret = tmp_path / "other_student" / "course_lib"
     secret.mkdir(parents=True)
     code = ("import os, glob\ndef l2_penalty(weights, lam):\n    seen = []\n"
-            f"    for p in ['{REFERENCE_DIR}/penalties.py', '{SUITES_DIR}', '{REPO / "solutions"}',"
+            f"    for p in ['{REFERENCE_DIR}/penalties.py', '{SUITES_DIR}', '{REPO / 'solutions'}',"
             f" '{secret}', '/etc/shadow', '{REPO / 'gradebook.db'}']:\n"
             "        if os.path.exists(p):\n            seen.append(p)\n"
             "    try:\n        open('/sub/course_lib/penalties.py', 'a').write('# x')\n"
