@@ -58,6 +58,13 @@ def mistake(target: str, name: str, *, hint: str):
     return register
 
 
+def same_mistakes(source_target: str, target: str) -> None:
+    """Register every catalogued mistake of ``source_target`` for ``target`` too, with the same
+    name and hint: for two graded functions that must compute the same result two ways."""
+    for m in [m for m in _REGISTRY.values() if m.target == source_target]:
+        _REGISTRY[f"{target}:{m.obj.__name__}"] = Mistake(target=target, name=m.name, hint=m.hint, obj=m.obj)
+
+
 def load_catalogue() -> list[Mistake]:
     """Import every catalogue module and return all mistakes, in a stable order."""
     load_reference()  # catalogue modules import `course_ref.<module>`

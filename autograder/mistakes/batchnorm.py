@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.mistakes import mistake
+from autograder.mistakes import mistake, same_mistakes
 from course_ref.batchnorm import (  # noqa: F401 - the module-level names a variant may use
     _check_bn_args,
     _check_dout,
@@ -293,82 +293,9 @@ def batchnorm_backward__no_one_over_n(dout, cache):
     return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 
 
-@mistake("batchnorm.batchnorm_backward_fast", "mean and variance treated as constants",
-         hint="mu and var are computed from every x_i, so dx has three paths: through x_hat "
-                  "directly, through the batch mean and through the batch variance. Only the "
-                  "first is gamma * dout / sqrt(var + eps).")
-def batchnorm_backward_fast__mean_var_constant(dout, cache):
-    dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
-    if not cache["train"] or dout.shape != x_hat.shape:
-        raise ValueError("dout must match a training-mode forward pass")
-    dx = dout * gamma * inv_std
-    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
-
-
-@mistake("batchnorm.batchnorm_backward_fast", "variance path missing",
-         hint="You kept the path through the mean but not the one through the variance: var "
-                  "depends on x too (dvar = sum(dx_hat * (x - mu)) * -0.5 * (var + eps)**-1.5).")
-def batchnorm_backward_fast__variance_path_missing(dout, cache):
-    dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
-    if not cache["train"] or dout.shape != x_hat.shape:
-        raise ValueError("dout must match a training-mode forward pass")
-    dx_hat = dout * gamma
-    dx = inv_std * (dx_hat - dx_hat.mean(axis=0))
-    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
-
-
-@mistake("batchnorm.batchnorm_backward_fast", "mean path missing",
-         hint="You kept the path through the variance but not the one through the mean: mu "
-                  "depends on every x_i, which is what makes each column of dx sum to zero.")
-def batchnorm_backward_fast__mean_path_missing(dout, cache):
-    dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
-    if not cache["train"] or dout.shape != x_hat.shape:
-        raise ValueError("dout must match a training-mode forward pass")
-    dx_hat = dout * gamma
-    dx = inv_std * (dx_hat - x_hat * np.mean(dx_hat * x_hat, axis=0))
-    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
-
-
-@mistake("batchnorm.batchnorm_backward_fast", "gamma missing from dx",
-         hint="out = gamma * x_hat + beta, so the gradient reaching x_hat is dout * gamma.")
-def batchnorm_backward_fast__gamma_missing(dout, cache):
-    dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
-    if not cache["train"] or dout.shape != x_hat.shape:
-        raise ValueError("dout must match a training-mode forward pass")
-    dx = inv_std * (dout - dout.mean(axis=0) - x_hat * np.mean(dout * x_hat, axis=0))
-    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
-
-
-@mistake("batchnorm.batchnorm_backward_fast", "wrong reduction axis (sums over the features, axis 1)",
-         hint="Batch norm's statistics are per feature, over the batch: every sum of the "
-                  "backward pass runs over axis 0 of the (N, D) arrays, and dgamma and dbeta "
-                  "have shape (D,).")
-def batchnorm_backward_fast__wrong_axis(dout, cache):
-    dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
-    if not cache["train"] or dout.shape != x_hat.shape:
-        raise ValueError("dout must match a training-mode forward pass")
-    dx_hat = dout * gamma
-    dx = inv_std * (dx_hat - dx_hat.mean(axis=1, keepdims=True)
-                    - x_hat * np.mean(dx_hat * x_hat, axis=1, keepdims=True))
-    return dx, np.sum(dout * x_hat, axis=1), dout.sum(axis=1)
-
-
-@mistake("batchnorm.batchnorm_backward_fast", "missing the 1/N of the batch averages",
-         hint="The mean and the variance are averages over the N samples of the batch: each "
-                  "of their paths carries a factor 1/N.")
-def batchnorm_backward_fast__no_one_over_n(dout, cache):
-    dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
-    if not cache["train"] or dout.shape != x_hat.shape:
-        raise ValueError("dout must match a training-mode forward pass")
-    dx_hat = dout * gamma
-    dx = inv_std * (dx_hat - dx_hat.sum(axis=0) - x_hat * np.sum(dx_hat * x_hat, axis=0))
-    return dx, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+# The closed form computes the same gradients as the staged graph, so its known mistakes are the
+# same wrong formulas, with the same names and hints.
+same_mistakes("batchnorm.batchnorm_backward", "batchnorm.batchnorm_backward_fast")
 
 
 # ============================================================================ fold_batchnorm
