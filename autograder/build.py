@@ -22,7 +22,6 @@ import filecmp
 import importlib
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -237,9 +236,9 @@ def generate_release(dest: Path, assignments: list[str] | None = None) -> list[P
             "    if not r['success']:\n"
             "        bad.append(a + ': ' + r['error'] + r['log'][-3000:])\n"
             "sys.exit('\\n'.join(bad) if bad else 0)\n")
-        # nbgrader runs `alembic` (its database migrations) as a command: put the venv's bin first.
-        env = {**os.environ, "PYTHONPATH": "",
-               "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        from .grading import nbgrader_env
+
+        env = nbgrader_env(PYTHONPATH="")
         proc = subprocess.run([sys.executable, "-c", script, *assignments], cwd=root,
                               capture_output=True, text=True, env=env)
         if proc.returncode != 0:
