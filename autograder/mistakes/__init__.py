@@ -65,12 +65,19 @@ def same_mistakes(source_target: str, target: str) -> None:
         _REGISTRY[f"{target}:{m.obj.__name__}"] = Mistake(target=target, name=m.name, hint=m.hint, obj=m.obj)
 
 
+_CATALOGUE: list[Mistake] | None = None
+
+
 def load_catalogue() -> list[Mistake]:
-    """Import every catalogue module and return all mistakes, in a stable order."""
-    load_reference()  # catalogue modules import `course_ref.<module>`
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
-    return sorted(_REGISTRY.values(), key=lambda m: (m.target, m.obj.__name__))
+    """Import every catalogue module and return all mistakes, in a stable order (computed once:
+    the grader asks on every failing check)."""
+    global _CATALOGUE
+    if _CATALOGUE is None:
+        load_reference()  # catalogue modules import `course_ref.<module>`
+        for info in pkgutil.iter_modules(__path__):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _CATALOGUE = sorted(_REGISTRY.values(), key=lambda m: (m.target, m.obj.__name__))
+    return list(_CATALOGUE)
 
 
 def mistakes_for_task(task) -> list[Mistake]:
