@@ -119,6 +119,12 @@ class SandboxError(RuntimeError):
         self.message = message
 
 
+class SandboxFault(SandboxError):
+    """The sandbox failed for a reason that is not the student's: it could not start, it was
+    killed from outside, or the machine (not the code) was too slow. Never a lost point: the
+    job is retried and, if the fault persists, reported as "not graded, rerun"."""
+
+
 # ------------------------------------------------------------------------------------------------
 # Paths the interpreter needs
 
