@@ -3,6 +3,7 @@
     course build [--check]                 generate course_lib/ and notebooks/ from solutions/
     course bundle [--out DIR]              the zip students receive (no solutions, no hidden suites)
     course check TASK                      a task's public checks (student side)
+    course status [A]                      every task's state, which notebooks are ready (student side)
     course submit A [--out ZIP]            zip a submission of assignment A (student side)
     course grade [A ...] [--student S] [--workers N] [--course-dir D] [--force]
     course feedback [A ...] [--student S] [--course-dir D]   stock nbgrader generate_feedback
@@ -115,6 +116,10 @@ def main(argv=None) -> int:
         from course_lib.cli import main_check
 
         return main_check(rest)
+    if cmd == "status":
+        from course_lib.cli import main_status
+
+        return main_status(rest)
     if cmd == "submit":
         return cmd_submit(rest)
     if cmd == "grade":

@@ -1,4 +1,4 @@
-"""The student's ``course`` command: ``course check TASK`` and ``course submit ASSIGNMENT``.
+"""The student's ``course`` command: ``course check TASK``, ``course status``, ``course submit A``.
 
 ``course check 5.2`` runs the public checks of task 5.2 (pytest marker ``task_5_2``);
 ``course check 05_batchnorm`` runs every task of an assignment; ``course check --list`` lists tasks.
@@ -56,14 +56,35 @@ def main_submit(argv=None) -> int:
     return 0
 
 
-COMMANDS = {"check": main_check, "submit": main_submit}
+def main_status(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="course status",
+        description="Every task's state (not started / failing public checks / passing), and "
+                    "per notebook whether the earlier tasks its experiments run are ready.")
+    parser.add_argument("assignment", nargs="?", help="only this assignment's readiness line")
+    args = parser.parse_args(argv)
+    from .status import course_status, experiments_ready, format_status
+    from .tasks import ASSIGNMENTS
+
+    if args.assignment is not None:
+        if args.assignment not in ASSIGNMENTS:
+            print(f"course status: unknown assignment {args.assignment!r}; known: "
+                  f"{', '.join(ASSIGNMENTS)}", file=sys.stderr)
+            return 2
+        return 0 if experiments_ready(args.assignment) else 1
+    print(format_status(course_status()))
+    return 0
+
+
+COMMANDS = {"check": main_check, "status": main_status, "submit": main_submit}
 
 
 def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
-        print("usage: course {check,submit} ...\n"
+        print("usage: course {check,status,submit} ...\n"
               "  course check TASK        run the public checks of a task (e.g. 5.2)\n"
+              "  course status            every task's state; which notebooks are ready\n"
               "  course submit ASSIGNMENT zip your notebook and course_lib for submission",
               file=sys.stderr)
         return 2

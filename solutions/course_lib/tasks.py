@@ -92,6 +92,20 @@ TASKS: tuple[Task, ...] = (
 
 TASKS_BY_ID = {t.id: t for t in TASKS}
 
+# The tasks of EARLIER assignments whose code each notebook's experiments run (an MLP of
+# notebook 06 is built from the affine layers, activations and softmax of 01). ``course status``
+# and the notebooks' setup cells report them; tests/test_status.py traces the solution notebooks
+# and fails when this table misses a task they call.
+EXPERIMENTS_NEED: dict[str, tuple[str, ...]] = {
+    "01_foundations": (),
+    "02_overfitting": ("1.1", "1.2", "1.3", "1.5"),
+    "03_initialization": ("1.1", "1.2", "1.3"),
+    "04_normalization": ("1.1", "1.2", "1.3", "2.1", "3.3"),
+    "05_batchnorm": ("1.1", "1.2", "1.3"),
+    "06_dropout": ("1.1", "1.2", "1.3"),
+    "07_penalties": ("1.1", "1.2", "1.3", "5.1", "5.3"),
+}
+
 
 def get_task(task_id: str) -> Task:
     """Return the task with id ``task_id`` (``"5.2"``), or raise a ``KeyError`` listing the ids."""
