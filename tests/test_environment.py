@@ -48,3 +48,12 @@ def test_lock_file_agrees_with_pyproject():
 
 def test_running_python_is_supported():
     assert sys.version_info >= (3, 11)
+
+
+def test_lock_file_pins_the_cluster_extra():
+    """The cluster extra is installed by `make` (the lock), at the versions pyproject pins."""
+    lock = _pins(line for line in (ROOT / "requirements.lock").read_text().splitlines()
+                 if line.strip() and not line.startswith("#"))
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    for name, version in _pins(extra["cluster"]).items():
+        assert lock.get(name) == version, f"{name}: pyproject pins {version}, lock has {lock.get(name)}"
