@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test build check-build bench notebooks clean help
+.PHONY: install demo test build check-build bench notebooks clean help student-mode instructor-mode
 
 help:
 	@echo "make demo     build the release, grade the example class, print the grade table"
@@ -20,11 +20,24 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (course)" >/dev/null
+	mkdir -p $(VENV)/etc/jupyter && cp -R jupyter/student/. $(VENV)/etc/jupyter/
 	touch $@
+
+# nbgrader's instructor tools in JupyterLab (formgrader, create assignment, course list): hidden
+# after `make install` (students), shown by `make instructor-mode` (and `make demo`).
+STUDENT_JUPYTER := $(VENV)/etc/jupyter/labconfig/page_config.json \
+                   $(VENV)/etc/jupyter/jupyter_server_config.d/zz-course-student.json
+student-mode: $(STAMP)
+	mkdir -p $(VENV)/etc/jupyter && cp -R jupyter/student/. $(VENV)/etc/jupyter/
+	@echo "JupyterLab: student mode (nbgrader's instructor tools hidden)"
+
+instructor-mode: $(STAMP)
+	rm -f $(STUDENT_JUPYTER)
+	@echo "JupyterLab: instructor mode (formgrader shown; \`make student-mode\` hides it again)"
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: instructor-mode
 	$(BIN)/course demo
 
 test: $(STAMP)

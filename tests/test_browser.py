@@ -1,6 +1,6 @@
 """What a student sees, in a real browser: headless Chromium opens a release notebook in a
 JupyterLab started by the test, runs every cell through JupyterLab's own Run menu, and finds the
-check cells' verdicts and a rendered figure.
+check cells' verdicts and a rendered figure; nbgrader's instructor tools are not offered.
 
 The kernel imports the reference package (``PYTHONPATH=solutions``), standing in for a student
 who has written every task of the notebook. Skipped where Chromium is not installed.
@@ -45,7 +45,9 @@ def test_release_notebook_runs_in_jupyterlab(tmp_path):
     root = tmp_path / "student"
     shutil.copytree(REPO / "notebooks" / NOTEBOOK, root / NOTEBOOK)
     env = {"PYTHONPATH": str(REPO / "solutions"), "OMP_NUM_THREADS": "1",
-           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+           # the configuration `make install` gives a student's JupyterLab
+           "JUPYTER_CONFIG_PATH": str(REPO / "jupyter" / "student")}
     with JupyterLab(root, env=env) as lab, chromium() as driver:
         from selenium.webdriver.common.by import By
 
@@ -74,3 +76,14 @@ def test_release_notebook_runs_in_jupyterlab(tmp_path):
         assert figures, "no figure was rendered"
         assert all(w > 100 and h > 100 and src.startswith("data:image/png") for w, h, src in figures)
         assert len(state["prompts"]) > 10
+
+        # nbgrader's menu offers the student's tools, not the instructor's
+        driver.find_element(
+            By.XPATH, "//li[contains(@class,'lm-MenuBar-item')][.//div[text()='Nbgrader']]").click()
+        items = wait_for(lambda: [e.text for e in driver.find_elements(
+            By.CSS_SELECTOR, ".lm-Menu-content .lm-Menu-itemLabel") if e.text], 30, "the menu")
+        assert "Assignment List" in items and "Formgrader" not in items, items
+        assert "Course List" not in items, items
+        status = driver.execute_script(
+            "return fetch(arguments[0]).then(r => r.status);", lab.url("formgrader"))
+        assert status == 404
