@@ -1,8 +1,9 @@
-"""The sandboxed worker: runs inside bubblewrap (or the reduced sandbox) next to student code.
+"""Guest side of the sandboxed worker: the process that runs next to student code, inside
+bubblewrap (or the reduced sandbox). The host side is :class:`autograder.sandbox.host.worker.Worker`.
 
-Started by :mod:`autograder.sandbox` as
+Started by the host as
 
-    python -I -S -B worker.py --in FD --out FD --path DIR [--path DIR ...] --sub DIR
+    python -I -S -B /opt/grader/guest/serve.py --in FD --out FD --path DIR [--path DIR ...] --sub DIR
 
 ``-I -S`` ignore the environment and skip ``site`` (so no ``.pth`` file of the grader's venv
 runs); ``sys.path`` becomes the interpreter's stdlib, then the ``--path`` entries, then ``--sub``
@@ -24,7 +25,7 @@ def _parse(argv):
     for a in it:
         if a == "--path":
             opts["path"].append(next(it))
-        elif a in ("--in", "--out", "--sub", "--grader"):
+        elif a in ("--in", "--out", "--sub"):
             opts[a[2:]] = next(it)
     return opts
 
@@ -36,10 +37,12 @@ def main(argv=None):
     os.set_inheritable(fd_out, False)
     # A capped output file raises EFBIG in the writer instead of killing the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    sys.path.insert(0, opts["grader"])
-    import protocol  # noqa: E402  (the grader's framing module, read-only)
+    # The framing module is bound read-only beside this folder (the host imports the same file).
+    grader = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path.insert(0, grader)
+    import protocol  # noqa: E402
 
-    sys.path.remove(opts["grader"])
+    sys.path.remove(grader)
     sys.path.extend(opts["path"])
     sys.path.append(opts["sub"])
     os.chdir(opts["sub"])

@@ -1,4 +1,4 @@
-"""Runs inside the sandbox: execute one notebook with nbclient and a kernel that is sandboxed too.
+"""Guest side of notebook execution, inside the sandbox: execute one notebook with nbclient and a kernel that is sandboxed too.
 
     python -I -S -B nbexec.py IN.ipynb OUT.ipynb --timeout SECONDS --path DIR ... --sub /sub
 
