@@ -1,0 +1,214 @@
+"""Everything the class report reads from a graded course directory, in one place.
+
+:func:`load_class` is the only function that knows where grading results live. Today a job's
+results are in ``.grading/state/<A>/<student>.json`` (written by ``course grade``; its ``report`` key
+is the hidden suite's :meth:`SuiteReport.to_dict` plus the sandboxed execution's status), the
+written answers waiting for a grade are in the nbgrader gradebook, and the graded sources are the
+sanitized copies ``course grade`` rebuilt. When the pipeline writes one report per job, this module
+is the one to change.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import REFERENCE_DIR, STUDENT_LIB
+
+MAX_SOURCE_BYTES = 1_000_000   # the sanitizer's cap on one .py file
+
+
+@dataclass
+class TestOutcome:
+    """One hidden test of one submission."""
+
+    name: str
+    task: str
+    points: float
+    passed: bool
+    message: str = ""
+    mistake: str | None = None
+    hint: str | None = None
+
+
+@dataclass
+class StudentResult:
+    """What grading said about one submission of one assignment.
+
+    Attributes
+    ----------
+    graded : bool
+        False when the job did not produce trusted scores (``reasons`` says why).
+    tasks : dict
+        ``{task id: (earned, possible)}`` hidden-suite points.
+    total, max_total : float or None
+        The gradebook's score of the submission (written answers included), when recorded.
+    pending_manual : list of str
+        Gradebook cells (written answers) that still need a manual grade.
+    stage_seconds : dict
+        ``{stage: seconds}`` of the job, as far as the job recorded them.
+    sources : dict
+        ``{module: source text}`` of the graded ``course_lib`` modules as they were graded.
+    """
+
+    student: str
+    assignment: str
+    graded: bool
+    reasons: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    tests: list[TestOutcome] = field(default_factory=list)
+    tasks: dict[str, tuple[float, float]] = field(default_factory=dict)
+    total: float | None = None
+    max_total: float | None = None
+    pending_manual: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def graded_names(assignment: str | None = None) -> dict[str, tuple[str, ...]]:
+    """``{module: graded function and class names}`` of one assignment's tasks (all if None)."""
+    from ..reference import load_reference
+
+    ref = load_reference()
+    tasks = importlib.import_module(f"{ref.__name__}.tasks")
+    out: dict[str, tuple[str, ...]] = {}
+    for t in tasks.TASKS if assignment is None else tasks.tasks_of_assignment(assignment):
+        out[t.module] = out.get(t.module, ()) + tuple(n for n in t.names if n not in out.get(t.module, ()))
+    return out
+
+
+def task_titles(assignment: str) -> dict[str, str]:
+    from ..reference import load_reference
+
+    tasks = importlib.import_module(f"{load_reference().__name__}.tasks")
+    return {t.id: t.title for t in tasks.tasks_of_assignment(assignment)}
+
+
+def library_sources(folder: Path, modules) -> dict[str, str]:
+    """``{module: text}`` of ``folder/<module>.py`` for each module that is a regular file of at
+    most ``MAX_SOURCE_BYTES`` (a symlink or an oversized file is skipped, never followed)."""
+    out = {}
+    for m in modules:
+        path = Path(folder) / f"{m}.py"
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_SOURCE_BYTES:
+                out[m] = fh.read().decode("utf-8", errors="replace")
+    return out
+
+
+def reference_sources(modules) -> dict[str, str]:
+    return library_sources(REFERENCE_DIR, modules)
+
+
+def stub_sources(modules) -> dict[str, str]:
+    return library_sources(STUDENT_LIB, modules)
+
+
+def _students(root: Path, assignment: str) -> list[str]:
+    names = set()
+    sub = root / "submitted"
+    if sub.is_dir():
+        names |= {d.name for d in sub.iterdir() if (d / assignment).is_dir() and not d.is_symlink()}
+    state = root / ".grading" / "state" / assignment
+    if state.is_dir():
+        names |= {p.stem for p in state.glob("*.json")}
+    return sorted(names)
+
+
+def _pending_manual(root: Path, assignment: str) -> dict[str, list[str]]:
+    """``{student: [cell names]}`` of written answers the gradebook says still need a grade."""
+    db = root / "gradebook.db"
+    if not db.exists():
+        return {}
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out: dict[str, list[str]] = {}
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            a = gb.find_assignment(assignment)
+        except MissingEntry:
+            return {}
+        for sub in a.submissions:
+            cells = [f"{nb.name}/{g.name}" for nb in sub.notebooks for g in nb.grades
+                     if g.needs_manual_grade]
+            out[sub.student.id] = cells
+    return out
+
+
+def _gradebook_totals(root: Path, assignment: str) -> dict[str, tuple[float, float]]:
+    db = root / "gradebook.db"
+    if not db.exists():
+        return {}
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            a = gb.find_assignment(assignment)
+        except MissingEntry:
+            return {}
+        return {s.student.id: (float(s.score), float(s.max_score)) for s in a.submissions}
+
+
+def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
+    """Every submission of ``assignment`` in the course directory, graded or not, by student."""
+    root = Path(course_dir).resolve()
+    modules = graded_names(assignment)
+    pending = _pending_manual(root, assignment)
+    totals = _gradebook_totals(root, assignment)
+    out = []
+    for student in _students(root, assignment):
+        res = StudentResult(student, assignment, graded=False)
+        spath = root / ".grading" / "state" / assignment / f"{student}.json"
+        try:
+            state = json.loads(spath.read_text())
+        except FileNotFoundError:
+            state = None
+            res.reasons.append("not graded yet: no job state (run `course grade`)")
+        except ValueError as exc:
+            state = None
+            res.reasons.append(f"job state unreadable ({exc}): run `course grade` again")
+        if state is not None:
+            report = state.get("report") or {}
+            errors = list(state.get("errors", []))
+            res.notices += [f"rejected {r}" for r in state.get("rejected", [])]
+            if state.get("status") != "done":
+                res.reasons += errors or [f"job status {state.get('status')!r}"]
+            elif report.get("error"):
+                res.reasons.append(f"hidden suite: {report['error']}")
+                res.notices += errors
+            else:
+                res.graded = True
+                res.notices += errors
+            execution = report.get("execution") or {}
+            if execution.get("note"):
+                res.notices.append(execution["note"].splitlines()[0])
+            res.tests = [TestOutcome(**{k: r.get(k) for k in TestOutcome.__dataclass_fields__})
+                         for r in report.get("results", [])]
+            for t in res.tests:
+                earned, possible = res.tasks.get(t.task, (0.0, 0.0))
+                res.tasks[t.task] = (earned + (t.points if t.passed else 0.0), possible + t.points)
+            if "seconds" in state:
+                res.stage_seconds["whole job"] = float(state["seconds"])
+            if "seconds" in execution:
+                res.stage_seconds["notebook execution (sandbox)"] = float(execution["seconds"])
+            for stage, secs in (state.get("stages") or report.get("stages") or {}).items():
+                if isinstance(secs, (int, float)):
+                    res.stage_seconds[stage] = float(secs)
+        res.total, res.max_total = totals.get(student, (None, None))
+        res.pending_manual = pending.get(student, [])
+        for folder in (root / ".grading" / "sanitized" / student / assignment / "course_lib",
+                       root / "autograded" / student / assignment / "course_lib"):
+            if folder.is_dir():
+                res.sources = library_sources(folder, modules)
+                break
+        out.append(res)
+    return out
