@@ -9,6 +9,7 @@
     course feedback [A ...] [--student S] [--course-dir D]   stock nbgrader generate_feedback
     course export [--course-dir D] [--out grades.csv]        CSV: points per task, named mistakes
     course demo                            build, grade and show the demo class
+    course report [A ...] [--course-dir D] [--similarity-threshold T]   class report (HTML, CSV, JSON)
 """
 
 from __future__ import annotations
@@ -128,6 +129,10 @@ def main(argv=None) -> int:
         return cmd_feedback(rest)
     if cmd == "export":
         return cmd_export(rest)
+    if cmd == "report":
+        from .class_report import main as report_main
+
+        return report_main(rest)
     if cmd == "demo":
         from .demo import main as demo_main
 

@@ -147,6 +147,10 @@ def main(argv=None) -> int:
     print(f"\n{len(states)} submissions graded in {time.monotonic() - t0:.1f} s")
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     print(f"grade CSV: course export --course-dir {root}")
+    from .class_report import write_class_report
+
+    for a in assignments:
+        print(f"class report of {a}: {write_class_report(root, a)}")
     return 0
 
 

@@ -115,4 +115,23 @@ def evaluate(corpus: Corpus, threshold: float = similarity.DEFAULT_THRESHOLD,
         "lowest_planted_score": min((scored[pr].score for pr in planted), default=None),
         "highest_independent_score": max((scored[pr].score for pr in independent), default=None),
         "scores": {f"{a}~{b}": round(scored[(a, b)].score, 4) for a, b in sorted(scored)},
+        "per_function": per_function(corpus, pairs, threshold),
     }
+
+
+def per_function(corpus: Corpus, pairs, threshold: float) -> dict[str, dict]:
+    """One function alone: the lowest score of a planted copy, the highest of two independent
+    solutions, and how many independent pairs reach ``threshold`` on that function alone
+    (which is why a pair is judged on all its functions together)."""
+    out: dict[str, dict] = {}
+    for p in pairs:
+        for f in p.functions:
+            e = out.setdefault(f.name, {"lowest_planted": 1.0, "highest_independent": 0.0,
+                                        "independent_at_threshold": 0, "independent_pairs": 0})
+            if corpus.planted(p.a, p.b):
+                e["lowest_planted"] = min(e["lowest_planted"], round(f.score, 4))
+            else:
+                e["highest_independent"] = max(e["highest_independent"], round(f.score, 4))
+                e["independent_pairs"] += 1
+                e["independent_at_threshold"] += f.score >= threshold
+    return out
