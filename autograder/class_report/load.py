@@ -23,7 +23,7 @@ MAX_SOURCE_BYTES = 1_000_000   # the sanitizer's cap on one .py file
 
 
 @dataclass
-class TestOutcome:
+class HiddenTest:
     """One hidden test of one submission."""
 
     name: str
@@ -60,7 +60,7 @@ class StudentResult:
     graded: bool
     reasons: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
-    tests: list[TestOutcome] = field(default_factory=list)
+    tests: list[HiddenTest] = field(default_factory=list)
     tasks: dict[str, tuple[float, float]] = field(default_factory=dict)
     total: float | None = None
     max_total: float | None = None
@@ -191,7 +191,7 @@ def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
             execution = report.get("execution") or {}
             if execution.get("note"):
                 res.notices.append(execution["note"].splitlines()[0])
-            res.tests = [TestOutcome(**{k: r.get(k) for k in TestOutcome.__dataclass_fields__})
+            res.tests = [HiddenTest(**{k: r.get(k) for k in HiddenTest.__dataclass_fields__})
                          for r in report.get("results", [])]
             for t in res.tests:
                 earned, possible = res.tasks.get(t.task, (0.0, 0.0))
