@@ -18,21 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import REFERENCE_DIR, STUDENT_LIB
+from ..harness import TestResult as HiddenTest  # one hidden test's result, as the suite reports it
 
 MAX_SOURCE_BYTES = 1_000_000   # the sanitizer's cap on one .py file
-
-
-@dataclass
-class HiddenTest:
-    """One hidden test of one submission."""
-
-    name: str
-    task: str
-    points: float
-    passed: bool
-    message: str = ""
-    mistake: str | None = None
-    hint: str | None = None
 
 
 @dataclass
@@ -191,7 +179,7 @@ def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
             execution = report.get("execution") or {}
             if execution.get("note"):
                 res.notices.append(execution["note"].splitlines()[0])
-            res.tests = [HiddenTest(**{k: r.get(k) for k in HiddenTest.__dataclass_fields__})
+            res.tests = [HiddenTest(**{k: r[k] for k in HiddenTest.__dataclass_fields__ if r.get(k) is not None})
                          for r in report.get("results", [])]
             for t in res.tests:
                 earned, possible = res.tasks.get(t.task, (0.0, 0.0))
