@@ -30,8 +30,9 @@ def _tasks():
     return importlib.import_module(f"{load_reference().__name__}.tasks").tasks_of_assignment(A)
 
 
-def _write_job(root, student, pkg, *, status="done", errors=(), seconds=1.5):
-    """What ``course grade`` leaves for one job: the sanitized sources and the state file."""
+def _write_job(root, student, pkg, *, status="done", errors=(), seconds=1.5, job_report=False):
+    """What ``course grade`` leaves for one job: the sanitized sources and the legacy state file
+    or (``job_report``) the pipeline's job report."""
     dest = root / ".grading" / "sanitized" / student / A / "course_lib"
     shutil.copytree(pkg, dest, ignore=shutil.ignore_patterns("__pycache__", "checks"))
     (root / "submitted" / student / A).mkdir(parents=True)
@@ -42,7 +43,14 @@ def _write_job(root, student, pkg, *, status="done", errors=(), seconds=1.5):
             report = run_suite(A, sub).to_dict()
         report["execution"] = {"status": "ok", "seconds": seconds / 2, "note": None}
         state["report"] = report
-    path = root / ".grading" / "state" / A / f"{student}.json"
+    if job_report:
+        execution = state.get("report", {}).pop("execution", {})
+        state = {"student": student, "assignment": A, "submission": "x", "grader": "g",
+                 "status": status, "errors": list(errors), "rejected": [],
+                 "notebooks": {A: {"execution": execution, "substituted": None}},
+                 "suite": state.get("report"), "seconds": seconds,
+                 "recorded": {"ok": True, "error": None, "note": None} if status == "done" else None}
+    path = root / ".grading" / ("reports" if job_report else "state") / A / f"{student}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(state))
 
@@ -56,8 +64,8 @@ def course(tmp_path_factory):
     _write_job(root, "reference", REFERENCE_DIR)
     _write_job(root, "blank", stubs)
     chosen = [mistakes_for_task(t)[0] for t in _tasks()[:2]]
-    for m in chosen:
-        _write_job(root, f"mistake_{m.slug}", make_mistaken_package(m, work / m.slug))
+    for i, m in enumerate(chosen):      # one in the legacy job state, one in the job report
+        _write_job(root, f"mistake_{m.slug}", make_mistaken_package(m, work / m.slug), job_report=i == 1)
     # A wrong answer no catalogued mistake explains, with code that tries to break the page.
     odd = work / "odd" / "course_lib"
     shutil.copytree(stubs, odd)
@@ -66,6 +74,8 @@ def course(tmp_path_factory):
                                 f"{HOSTILE_COMMENT}\nreturn 42.0, [W * 0.0 for W in weights]"))
     _write_job(root, "odd", odd)
     _write_job(root, "crashed", stubs, status="error", errors=["nbgrader autograde failed (1); see log"])
+    _write_job(root, "machine_failed", stubs, status="not_graded", errors=["the sandbox did not start"],
+               job_report=True)
     (root / "submitted" / "late" / A).mkdir(parents=True)       # collected, never graded
     return root, chosen
 
@@ -80,11 +90,15 @@ def report(course):
 def test_loader_reads_every_submission_graded_or_not(course):
     root, chosen = course
     results = {r.student: r for r in load_class(root, A)}
-    assert set(results) == {"reference", "blank", "odd", "crashed", "late",
+    assert set(results) == {"reference", "blank", "odd", "crashed", "late", "machine_failed",
                             *(f"mistake_{m.slug}" for m in chosen)}
     assert results["reference"].graded and all(e == p for e, p in results["reference"].tasks.values())
     assert not results["crashed"].graded and "autograde failed" in results["crashed"].reasons[0]
     assert not results["late"].graded and "not graded yet" in results["late"].reasons[0]
+    assert results["machine_failed"].reasons == ["not graded, rerun: the sandbox did not start"]
+    job_report_student = f"mistake_{chosen[1].slug}"
+    assert results[job_report_student].graded and results[job_report_student].tests
+    assert "notebook execution (sandbox)" in results[job_report_student].stage_seconds
     assert "penalties" in results["odd"].sources and results["reference"].stage_seconds
 
 
@@ -110,8 +124,8 @@ def test_ranking_not_graded_and_timing(report):
     rates = [next(t for t in data["tasks"] if t["task"] == tid)["failure_rate"]
              for tid in data["ranked_by_failure"]]
     assert rates == sorted(rates, reverse=True) and len(rates) == len(_tasks())
-    assert {n["student"] for n in data["not_graded"]} == {"crashed", "late"}
-    assert data["stages"]["whole job"]["jobs"] == 6
+    assert {n["student"] for n in data["not_graded"]} == {"crashed", "late", "machine_failed"}
+    assert data["stages"]["whole job"]["jobs"] == 7
     blank_everywhere = [t for t in data["tasks"] if "blank" in t["not_attempted"]]
     assert len(blank_everywhere) == len(_tasks())
 

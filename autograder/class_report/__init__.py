@@ -31,12 +31,6 @@ def write_class_report(course_dir: Path, assignment: str, out: Path | None = Non
     return write_report(data, out or course_dir / "reports" / assignment, str(course_dir))
 
 
-def graded_assignments(course_dir: Path) -> list[str]:
-    """Assignments with at least one job state in the course directory."""
-    state = Path(course_dir) / ".grading" / "state"
-    return sorted(d.name for d in state.iterdir() if d.is_dir()) if state.is_dir() else []
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="course report", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,6 +43,8 @@ def main(argv=None) -> int:
     p.add_argument("--min-shared", type=float, default=similarity.DEFAULT_MIN_SHARED,
                    help="weighted fingerprints a flagged pair must share (default %(default)s)")
     args = p.parse_args(argv)
+    from .load import graded_assignments
+
     root = Path(args.course_dir).resolve()
     assignments = args.assignments or graded_assignments(root)
     if not assignments:

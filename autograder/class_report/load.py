@@ -1,11 +1,12 @@
 """Everything the class report reads from a graded course directory, in one place.
 
-:func:`load_class` is the only function that knows where grading results live. Today a job's
-results are in ``.grading/state/<A>/<student>.json`` (written by ``course grade``; its ``report`` key
-is the hidden suite's :meth:`SuiteReport.to_dict` plus the sandboxed execution's status), the
-written answers waiting for a grade are in the nbgrader gradebook, and the graded sources are the
-sanitized copies ``course grade`` rebuilt. When the pipeline writes one report per job, this module
-is the one to change.
+:func:`load_class` is the only function that knows where grading results live. A job's
+results are in its job report ``.grading/reports/<A>/<student>.json`` (``suite`` is the hidden
+suite's ``SuiteReport.to_dict()``, ``notebooks`` the executions) or, from graders before it, in
+``.grading/state/<A>/<student>.json`` (the suite under ``report``); :func:`read_job` reads
+either into one shape. The written answers waiting for a grade are in the nbgrader gradebook,
+and the graded sources are the sanitized copies ``course grade`` rebuilt. When the grader's
+records change, this module is the one to change.
 """
 
 from __future__ import annotations
@@ -106,9 +107,9 @@ def _students(root: Path, assignment: str) -> list[str]:
     sub = root / "submitted"
     if sub.is_dir():
         names |= {d.name for d in sub.iterdir() if (d / assignment).is_dir() and not d.is_symlink()}
-    state = root / ".grading" / "state" / assignment
-    if state.is_dir():
-        names |= {p.stem for p in state.glob("*.json")}
+    for folder in (JOB_REPORTS, LEGACY_STATES):
+        if (root / folder / assignment).is_dir():
+            names |= {p.stem for p in (root / folder / assignment).glob("*.json")}
     return sorted(names)
 
 
@@ -146,6 +147,72 @@ def _gradebook_totals(root: Path, assignment: str) -> dict[str, tuple[float, flo
         return {s.student.id: (float(s.score), float(s.max_score)) for s in a.submissions}
 
 
+JOB_REPORTS = ".grading/reports"     # one JSON per job (the pipeline's job report)
+LEGACY_STATES = ".grading/state"     # course grade's job state, with the suite under "report"
+
+
+def read_job(root: Path, assignment: str, student: str) -> dict | None:
+    """One job's results in one shape, from the job report or else the legacy job state:
+    ``{"status", "errors", "rejected", "suite", "executions", "seconds", "stages", "record_error"}``
+    (``status`` is ``"done"``, ``"error"`` or ``"not_graded"``); None if the job never ran.
+    A file that cannot be read is a job to run again, said in ``errors``."""
+    for folder, legacy in ((JOB_REPORTS, False), (LEGACY_STATES, True)):
+        path = root / folder / assignment / f"{student}.json"
+        if not path.exists():
+            continue
+        try:
+            d = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            return {"status": "error", "errors": [f"job record {path.name} unreadable ({exc}): "
+                                                  "run `course grade` again"]}
+        if legacy:
+            suite = d.get("report") or None
+            executions = [suite.get("execution") or {}] if suite else []
+            recorded = None
+        else:
+            suite = d.get("suite")
+            executions = [nb.get("execution") or {} for nb in (d.get("notebooks") or {}).values()]
+            recorded = d.get("recorded")
+        return {"status": d.get("status", "error"), "errors": list(d.get("errors") or []),
+                "rejected": list(d.get("rejected") or []), "suite": suite, "executions": executions,
+                "seconds": d.get("seconds"), "stages": d.get("stages") or (suite or {}).get("stages") or {},
+                "record_error": (recorded or {}).get("error") if recorded and not recorded.get("ok") else None}
+    return None
+
+
+def _apply_job(res: StudentResult, job: dict) -> None:
+    suite = job["suite"] or {}
+    res.notices += [f"rejected {r}" for r in job.get("rejected", [])]
+    if job["status"] == "not_graded":
+        res.reasons += [f"not graded, rerun: {e}" for e in job["errors"][:1]] or ["not graded, rerun"]
+    elif job["status"] != "done":
+        res.reasons += job["errors"] or [f"job status {job['status']!r}"]
+    elif suite.get("error"):
+        res.reasons.append(f"hidden suite: {suite['error']}")
+    elif job.get("record_error"):
+        res.reasons.append(f"scored, but not in the gradebook: {job['record_error']}")
+    else:
+        res.graded = True
+    if res.graded or job["status"] == "done":
+        res.notices += job["errors"]
+    for execution in job.get("executions", []):
+        if execution.get("note"):
+            res.notices.append(execution["note"].splitlines()[0])
+        if isinstance(execution.get("seconds"), (int, float)):
+            res.stage_seconds["notebook execution (sandbox)"] = (
+                res.stage_seconds.get("notebook execution (sandbox)", 0.0) + float(execution["seconds"]))
+    res.tests = [HiddenTest(**{k: r[k] for k in HiddenTest.__dataclass_fields__ if r.get(k) is not None})
+                 for r in suite.get("results", [])]
+    for t in res.tests:
+        earned, possible = res.tasks.get(t.task, (0.0, 0.0))
+        res.tasks[t.task] = (earned + (t.points if t.passed else 0.0), possible + t.points)
+    if isinstance(job.get("seconds"), (int, float)):
+        res.stage_seconds["whole job"] = float(job["seconds"])
+    for stage, secs in job.get("stages", {}).items():
+        if isinstance(secs, (int, float)):
+            res.stage_seconds[stage] = float(secs)
+
+
 def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
     """Every submission of ``assignment`` in the course directory, graded or not, by student."""
     root = Path(course_dir).resolve()
@@ -155,42 +222,11 @@ def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
     out = []
     for student in _students(root, assignment):
         res = StudentResult(student, assignment, graded=False)
-        spath = root / ".grading" / "state" / assignment / f"{student}.json"
-        try:
-            state = json.loads(spath.read_text())
-        except FileNotFoundError:
-            state = None
-            res.reasons.append("not graded yet: no job state (run `course grade`)")
-        except ValueError as exc:
-            state = None
-            res.reasons.append(f"job state unreadable ({exc}): run `course grade` again")
-        if state is not None:
-            report = state.get("report") or {}
-            errors = list(state.get("errors", []))
-            res.notices += [f"rejected {r}" for r in state.get("rejected", [])]
-            if state.get("status") != "done":
-                res.reasons += errors or [f"job status {state.get('status')!r}"]
-            elif report.get("error"):
-                res.reasons.append(f"hidden suite: {report['error']}")
-                res.notices += errors
-            else:
-                res.graded = True
-                res.notices += errors
-            execution = report.get("execution") or {}
-            if execution.get("note"):
-                res.notices.append(execution["note"].splitlines()[0])
-            res.tests = [HiddenTest(**{k: r[k] for k in HiddenTest.__dataclass_fields__ if r.get(k) is not None})
-                         for r in report.get("results", [])]
-            for t in res.tests:
-                earned, possible = res.tasks.get(t.task, (0.0, 0.0))
-                res.tasks[t.task] = (earned + (t.points if t.passed else 0.0), possible + t.points)
-            if "seconds" in state:
-                res.stage_seconds["whole job"] = float(state["seconds"])
-            if "seconds" in execution:
-                res.stage_seconds["notebook execution (sandbox)"] = float(execution["seconds"])
-            for stage, secs in (state.get("stages") or report.get("stages") or {}).items():
-                if isinstance(secs, (int, float)):
-                    res.stage_seconds[stage] = float(secs)
+        job = read_job(root, assignment, student)
+        if job is None:
+            res.reasons.append("not graded yet: no job record (run `course grade`)")
+        else:
+            _apply_job(res, job)
         res.total, res.max_total = totals.get(student, (None, None))
         res.pending_manual = pending.get(student, [])
         for folder in (root / ".grading" / "sanitized" / student / assignment / "course_lib",
@@ -200,3 +236,10 @@ def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
                 break
         out.append(res)
     return out
+
+
+def graded_assignments(course_dir: Path) -> list[str]:
+    """Assignments with at least one job record in the course directory."""
+    root = Path(course_dir)
+    return sorted({d.name for folder in (JOB_REPORTS, LEGACY_STATES) if (root / folder).is_dir()
+                   for d in (root / folder).iterdir() if d.is_dir()})
