@@ -221,3 +221,9 @@ def test_pairs_are_symmetric_and_sorted_best_first(corpus):
     df, ref = similarity._weights(us, None)
     a, b = units["ana"][fn], units["chen"][fn]
     assert similarity.score_units(a, b, df, len(us), ref) == similarity.score_units(b, a, df, len(us), ref)
+
+
+def test_the_side_by_side_source_drops_the_docstring_and_keeps_comments():
+    text = 'def f(a):\n    """Doc\n    string."""\n    # why\n    x = a\n    return x\n'
+    fn = ast.parse(text).body[0]
+    assert similarity.shown_source(text, fn) == "def f(a):\n    # why\n    x = a\n    return x"

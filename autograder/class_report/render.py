@@ -215,7 +215,7 @@ def render_html(data: dict, course_dir: str = "") -> str:
     if not sim["flagged"]:
         parts.append("<p>No pair reaches the threshold.</p>")
     else:
-        parts.append(f"<p>{len(sim['flagged'])} flagged pairs in {len(sim['clusters'])} groups of "
+        parts.append(f"<p>{len(sim['flagged'])} flagged pair(s) in {len(sim['clusters'])} group(s) of "
                      "students linked by them:</p>")
         parts.append(_table(["students", "flagged pairs", "best score"],
                             [[_names(g["students"], 30), g["pairs"], f"{g['max_score']:.2f}"]
@@ -228,9 +228,14 @@ def render_html(data: dict, course_dir: str = "") -> str:
     for p in shown:
         parts.append(f"<div class='pair'><h3>{_e(p['a'])} ~ {_e(p['b'])}: score {p['score']:.2f}"
                      f" <span class='muted'>(shared {p['shared']:.0f})</span></h3>")
+        side, rest = p["functions"][:FUNCTIONS_PER_PAIR], p["functions"][FUNCTIONS_PER_PAIR:]
         rows = [[f"{_e(f['name'])}<br>{f['score']:.2f}", f"<pre>{_e(f['source_a'])}</pre>",
-                 f"<pre>{_e(f['source_b'])}</pre>"] for f in p["functions"]]
-        parts.append(_table(["function, score", p["a"], p["b"]], rows) + "</div>")
+                 f"<pre>{_e(f['source_b'])}</pre>"] for f in side]
+        parts.append(_table(["function, score", p["a"], p["b"]], rows))
+        if rest:
+            parts.append("<p class='muted'>Also compared: " + _e(", ".join(
+                f"{f['name']} {f['score']:.2f}" for f in rest)) + "</p>")
+        parts.append("</div>")
     if sim["closest_unflagged"]:
         parts.append("<h3>Closest pairs below the threshold</h3>")
         parts.append(_table(["pair", "score", "shared"], [[_e(f"{p['a']} ~ {p['b']}"), f"{p['score']:.2f}",
@@ -240,6 +245,7 @@ def render_html(data: dict, course_dir: str = "") -> str:
 
 
 PAIRS_PER_GROUP = 3
+FUNCTIONS_PER_PAIR = 5   # side by side, most shared first; the others by name and score
 
 
 def shown_pairs(sim: dict) -> list[dict]:

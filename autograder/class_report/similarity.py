@@ -478,9 +478,23 @@ def extract_units(student: str, sources: dict[str, str], graded: dict[str, tuple
                 for fp in common:
                     prints.pop(fp, None)
             if prints:
-                out[name] = Unit(student, name, module, ast.get_source_segment(sources[module], fn) or "",
-                                 prints)
+                out[name] = Unit(student, name, module, shown_source(sources[module], fn), prints)
     return out
+
+
+def shown_source(text: str, fn: ast.FunctionDef) -> str:
+    """The function as the student wrote it, without its docstring (what an instructor reads
+    side by side: the signature, the provided checks and the student's code, with comments)."""
+    lines = text.splitlines()
+    body = fn.body
+    head = lines[fn.lineno - 1:body[0].lineno - 1]
+    if _is_docstring(body[0]):
+        rest = lines[body[0].end_lineno:fn.end_lineno]
+    else:
+        rest = lines[body[0].lineno - 1:fn.end_lineno]
+    if not head:        # a one-line "def f(): body"
+        return "\n".join(lines[fn.lineno - 1:fn.end_lineno])
+    return "\n".join(head + rest)
 
 
 def normalized_tokens_of_stub(stub: ast.FunctionDef, own_globals: set[str]) -> list[str]:
