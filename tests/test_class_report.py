@@ -225,3 +225,40 @@ def test_the_page_renders_in_headless_chromium(report):
         assert pairs and len(pairs) % 2 == 0
         assert driver.execute_script("return document.querySelectorAll('script').length;") == 0
         assert data["assignment"] in driver.title
+
+
+@pytest.mark.slow
+def test_report_of_a_class_graded_through_nbgrader(tmp_path, capsys):
+    """``course grade`` through the real nbgrader and gradebook, then ``course report``: the
+    gradebook's totals and the written answer waiting for a grade are in the report."""
+    import nbformat
+
+    from autograder import REPO
+    from autograder.cli import main as course_main
+    from autograder.grading import init_course, make_submission_dir
+
+    fixture = REPO / "tests" / "fixtures" / "grading"
+    root = init_course(tmp_path / "course", {A: fixture / "source" / A}, suite_dir=fixture / "suites",
+                       extra_config="c.SandboxedExecute.cell_timeout = 20\n")
+    stubs = tmp_path / "stubs" / "course_lib"
+    write_stub_package(REFERENCE_DIR, stubs)
+    d = make_submission_dir(root, "answered", A, REFERENCE_DIR)
+    nb = nbformat.read(d / f"{A}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q_biases":
+            cell.source = "A bias only shifts a unit; penalizing it does not limit capacity."
+    nbformat.write(nb, d / f"{A}.ipynb")
+    make_submission_dir(root, "blank", A, stubs)
+    m = next(m for m in mistakes_for_task(_tasks()[0]))
+    make_submission_dir(root, "mistaken", A, make_mistaken_package(m, tmp_path / "mistake"))
+    assert course_main(["grade", A, "--course-dir", str(root), "--workers", "1"]) == 0
+    assert course_main(["report", A, "--course-dir", str(root)]) == 0
+    assert str(root / "reports" / A / "index.html") in capsys.readouterr().out
+    data = json.loads((root / "reports" / A / "report.json").read_text())
+    assert data["graded"] == 3 and data["not_graded"] == []
+    totals = {t["student"]: t for t in data["totals"]}
+    assert totals["blank"]["total"] == 0 and totals["answered"]["max"] > 0
+    assert totals["answered"]["total"] > totals["mistaken"]["total"]
+    assert [p["student"] for p in data["pending_manual"]] == ["answered"]
+    assert any(c.endswith("q_biases") for c in data["pending_manual"][0]["cells"])
+    assert [mm["students"] for mm in data["mistakes"] if mm["mistake"] == m.name] == [["mistaken"]]
