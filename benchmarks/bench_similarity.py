@@ -4,13 +4,16 @@ positives on the independent solutions (``python -m benchmarks.bench_similarity`
 The set is ``tests/similarity_corpus/`` (see :mod:`autograder.class_report.evaluation`): six
 authors' independent solutions of six graded functions and seven planted copies. Printed at the
 default threshold, for a sweep of thresholds, and without the reference solution's discount.
-Writes ``benchmarks/results/similarity.json``. No timing is measured.
+Also times scoring a whole class (medians of repeats; printed, never asserted). Writes
+``benchmarks/results/similarity.json``.
 """
 
 from __future__ import annotations
 
 import json
+import statistics
 import sys
+import time
 from pathlib import Path
 
 from autograder.class_report import evaluation, similarity
@@ -18,6 +21,7 @@ from autograder.class_report.load import reference_sources
 
 RESULTS = Path(__file__).resolve().parent / "results" / "similarity.json"
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+REPEATS = 3
 
 
 def _line(r: dict) -> str:
@@ -25,6 +29,24 @@ def _line(r: dict) -> str:
             f"false-positive rate {r['false_positive_rate']:.3f}  "
             f"({r['true_positives']}/{r['planted_pairs']} planted found, "
             f"{r['false_positives']}/{r['independent_pairs']} independent flagged)")
+
+
+def time_compare(corpus, copies=(1, 4)) -> list[dict]:
+    """Seconds to score a whole class: the set's units repeated ``k`` times under new names."""
+    units = {s: similarity.extract_units(s, src, corpus.graded, corpus.stubs)
+             for s, src in corpus.sources.items()}
+    rows = []
+    for k in copies:
+        cls = {f"{s}_{i}": u for i in range(k) for s, u in units.items()}
+        times = []
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            similarity.compare_class(cls)
+            times.append(time.perf_counter() - t0)
+        n = len(cls)
+        rows.append({"students": n, "pairs": n * (n - 1) // 2, "median_s": statistics.median(times),
+                     "min_s": min(times), "max_s": max(times)})
+    return rows
 
 
 def main() -> int:
@@ -50,11 +72,15 @@ def main() -> int:
         print("  " + _line(r))
     plain = evaluation.evaluate(corpus)
     print("without the reference discount: " + _line(plain))
+    scaling = time_compare(corpus)
+    for row in scaling:
+        print(f"time: {row['students']} students ({row['pairs']} pairs, 6 functions): median "
+              f"{row['median_s']:.2f} s over {REPEATS} runs ({1e3 * row['median_s'] / row['pairs']:.2f} ms a pair)")
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({
         "default": default, "sweep": [{k: v for k, v in r.items() if k != "scores"} for r in sweep],
         "without_reference": {k: v for k, v in plain.items() if k != "scores"},
-        "k": similarity.K, "reference_weight": similarity.REFERENCE_WEIGHT}, indent=1))
+        "k": similarity.K, "reference_weight": similarity.REFERENCE_WEIGHT, "scaling": scaling}, indent=1))
     return 0
 
 
