@@ -521,7 +521,7 @@ def _weight(fp: str, a: Unit, b: Unit, df: Counter, n_units: int, ref: set) -> f
 def score_units(a: Unit, b: Unit, df: Counter, n_units: int, ref: set) -> tuple[float, float]:
     """``(shared, union)`` weighted fingerprint mass of two students' versions of one function."""
     shared = union = 0.0
-    for fp in set(a.prints) | set(b.prints):
+    for fp in sorted(a.prints.keys() | b.prints.keys()):   # one summation order: deterministic, symmetric
         w = _weight(fp, a, b, df, n_units, ref)
         ca, cb = a.prints.get(fp, 0), b.prints.get(fp, 0)
         shared += w * min(ca, cb)
