@@ -5,11 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test build check-build bench notebooks clean help student-mode instructor-mode
+.PHONY: install demo test test-fast lint build check-build bench notebooks clean help student-mode instructor-mode
 
 help:
 	@echo "make demo     build the release, grade the example class, print the grade table"
 	@echo "make test     the whole test suite (unit, property, stubs, nbval, end-to-end grading)"
+	@echo "make test-fast  everything but the slow tests (notebooks, end-to-end grading)"
+	@echo "make lint     ruff (lint, format) and mypy on autograder/, as CI runs them"
 	@echo "make bench    benchmarks (installs the pinned CPU PyTorch as a yardstick)"
 	@echo "make build    regenerate course_lib/ and notebooks/ from solutions/"
 
@@ -43,6 +45,14 @@ demo: instructor-mode
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check autograder
+	$(BIN)/ruff format --check autograder
+	$(BIN)/mypy
+
 build: $(STAMP)
 	$(BIN)/course build
 
@@ -62,4 +72,4 @@ notebooks: $(STAMP)
 	for nb in solutions/notebooks/*/*.ipynb; do \
 	  env -u MPLBACKEND -u NBGRADER_EXECUTION PYTHONPATH=$(CURDIR)/solutions OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(BIN)/jupyter nbconvert --to notebook --execute --inplace "$$nb" || exit 1; \
-	  $(BIN)/python -c 'import sys; from autograder.build import strip_execution_metadata as s; s(sys.argv[1])' "$$nb"; done
+	  $(BIN)/python -c 'import sys; from autograder.build.release import strip_execution_metadata as s; s(sys.argv[1])' "$$nb"; done

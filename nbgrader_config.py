@@ -1,8 +1,8 @@
 # nbgrader configuration of the course: stock nbgrader commands work from the repository root
 # (`nbgrader generate_assignment 05_batchnorm`, `nbgrader autograde 05_batchnorm`, formgrader,
-# `nbgrader generate_feedback`, `nbgrader export`), with the trusted pipeline of
-# autograder/nbgrader_plugin.py: the notebook runs in the sandbox, task cells are scored by the
-# sandboxed hidden suites, hidden tests never reach the autograded copy or the feedback.
+# `nbgrader generate_feedback`, `nbgrader export`), with the trusted pipeline of autograder/execute/
+# and autograder/record/: the notebook runs in the sandbox, task cells are scored by the sandboxed
+# hidden suites, hidden tests never reach the autograded copy or the feedback.
 import os
 import sys
 
@@ -10,7 +10,7 @@ _ROOT = os.path.dirname(os.path.abspath(__file__))
 if _ROOT not in sys.path:
     sys.path.insert(0, _ROOT)
 
-from autograder.nbgrader_setup import configure  # noqa: E402
+from autograder.record.config import configure  # noqa: E402
 
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.root = _ROOT

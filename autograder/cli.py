@@ -1,87 +1,91 @@
-"""The ``course`` command.
+"""The ``course`` command (argparse subcommands; ``course COMMAND --help`` for each).
 
-    course build [--check]                 generate course_lib/ and notebooks/ from solutions/
-    course bundle [--out DIR]              the zip students receive (no solutions, no hidden suites)
-    course check TASK                      a task's public checks (student side)
-    course status [A]                      every task's state, which notebooks are ready (student side)
-    course submit A [--out ZIP]            zip a submission of assignment A (student side)
-    course grade [A ...] [--student S] [--workers N] [--course-dir D] [--force]
-    course feedback [A ...] [--student S] [--course-dir D]   stock nbgrader generate_feedback
-    course export [--course-dir D] [--out grades.csv]        CSV: points per task, named mistakes
-    course demo                            build, grade and show the demo class
-    course report [A ...] [--course-dir D] [--similarity-threshold T]   class report (HTML, CSV, JSON)
+course build [--check]                 generate course_lib/ and notebooks/ from solutions/
+course bundle [--out DIR]              the zip students receive (no solutions, no hidden suites)
+course check TASK                      a task's public checks (student side)
+course status [A]                      every task's state, which notebooks are ready (student)
+course submit A [--out ZIP]            zip a submission of assignment A (student side)
+course grade [A ...] [--student S] [--workers N] [--course-dir D] [--force]
+course feedback [A ...] [--student S] [--course-dir D]   stock nbgrader generate_feedback
+course export [--course-dir D] [--out grades.csv]        CSV: points per task, mistakes, error
+course demo                            build, grade and show the demo class
+course report [A ...] [--course-dir D] [--similarity-threshold T]   class report
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
+from . import REPO, __version__
 
-def _course_dir(args) -> Path:
+
+def _course_dir(args: argparse.Namespace) -> Path:
     return Path(args.course_dir or ".").resolve()
 
 
-def cmd_grade(argv) -> int:
-    from . import sandbox
-    from .grading import format_table, grade
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build.command import run_build
 
-    p = argparse.ArgumentParser(prog="course grade")
-    p.add_argument("assignments", nargs="*")
-    p.add_argument("--student")
-    p.add_argument("--workers", type=int, default=1)
-    p.add_argument("--course-dir")
-    p.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
-    args = p.parse_args(argv)
-    root = _course_dir(args)
-    if sandbox.notice():
-        print(sandbox.notice(), file=sys.stderr)
-    states = grade(root, args.assignments or None, args.student, args.workers, args.force)
-    skipped = sum(1 for s in states if s.get("skipped"))
-    failed = [s for s in states if s["status"] != "done"]
-    print(f"graded {len(states) - skipped} submission(s), {skipped} unchanged and skipped, "
-          f"{len(failed)} with errors")
-    for s in states:
-        for e in s.get("errors", []):
-            print(f"  {s['student']}/{s['assignment']}: {e.splitlines()[0]}")
-    print(format_table(root))
+    return run_build(check=args.check, release=not args.no_release)
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from .build.bundle import BundleError, make_bundle
+
+    try:
+        path = make_bundle(Path(args.out))
+    except BundleError as exc:
+        print(f"course bundle: refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"course bundle: wrote {path}")
     return 0
 
 
-def cmd_feedback(argv) -> int:
-    from .grading import nbgrader_env
+def cmd_grade(args: argparse.Namespace) -> int:
+    """Exit status: 0 when every grade is current; 1 when some submission failed; 3 when some
+    were not graded (the grader's or the machine's failure: rerun); 130 on Ctrl-C."""
+    from . import sandbox
+    from .export import format_table, grade_rows
+    from .jobs.pool import Interrupted, grade
 
-    p = argparse.ArgumentParser(prog="course feedback")
-    p.add_argument("assignments", nargs="*")
-    p.add_argument("--student")
-    p.add_argument("--course-dir")
-    args = p.parse_args(argv)
     root = _course_dir(args)
-    targets = args.assignments or sorted({d.name for d in (root / "autograded").glob("*/*")
-                                          if d.is_dir()}) or [None]
-    rc = 0
-    for a in targets:
-        cmd = [sys.executable, "-m", "nbgrader", "generate_feedback", "--force"]
-        cmd += [a] if a else []
-        cmd += ["--student", args.student] if args.student else []
-        proc = subprocess.run(cmd, cwd=root, env=nbgrader_env(), capture_output=True, text=True)
-        if proc.returncode:
-            print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
-        rc |= proc.returncode
+    if sandbox.notice():
+        print(sandbox.notice(), file=sys.stderr)
+    try:
+        run = grade(root, args.assignments or None, args.student, args.workers, args.force)
+    except Interrupted as exc:
+        print(f"\n{exc} ({len(exc.done)} job(s) finished before)", file=sys.stderr)
+        return 130
+    failed, not_graded = run.failed, run.not_graded
+    print(
+        f"graded {run.graded} submission(s) ({run.stale} stale: the submission or the grader "
+        f"changed), {run.skipped} current and skipped, {len(failed) - len(not_graded)} with "
+        f"errors, {len(not_graded)} not graded"
+    )
+    for r in run.reports:
+        for e in r.messages():
+            print(f"  {r.student}/{r.assignment}: {e.splitlines()[0]}")
+    print(format_table(grade_rows(root)))
+    if not_graded:
+        print(f"{len(not_graded)} submission(s) not graded: rerun `course grade`", file=sys.stderr)
+        return 3
+    return 1 if failed else 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .feedback import generate_feedback
+
+    root = _course_dir(args)
+    rc = generate_feedback(root, args.assignments, args.student)
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     return rc
 
 
-def cmd_export(argv) -> int:
-    from .grading import export_csv
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_csv
 
-    p = argparse.ArgumentParser(prog="course export")
-    p.add_argument("--course-dir")
-    p.add_argument("--out", default="-")
-    p.add_argument("--db-url")
-    args = p.parse_args(argv)
     root = _course_dir(args)
     if args.out == "-":
         export_csv(root, sys.stdout, args.db_url)
@@ -92,53 +96,95 @@ def cmd_export(argv) -> int:
     return 0
 
 
-def cmd_submit(argv) -> int:
-    sys.path.insert(0, str(Path.cwd()))
-    from course_lib.submit import main as submit_main
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import main as demo_main
 
-    return submit_main(argv)
+    return demo_main(args)
 
 
-def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] in ("-h", "--help"):
-        print(__doc__)
+def cmd_report(args: argparse.Namespace) -> int:
+    from .class_report import main as report_main
+
+    return int(report_main(args.report_args))
+
+
+def parser() -> argparse.ArgumentParser:
+    from course_lib.cli import add_student_commands
+
+    from .build.command import DESCRIPTION as BUILD_DESCRIPTION
+    from .demo import __doc__ as demo_doc
+    from .demo import add_arguments as add_demo_arguments
+
+    top = argparse.ArgumentParser(
+        prog="course", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    top.add_argument("--version", action="version", version=f"course {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("build", help="generate course_lib/ and notebooks/ from solutions/",
+                       description=BUILD_DESCRIPTION,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate into a temporary directory and fail if anything drifted",
+    )
+    p.add_argument(
+        "--no-release",
+        action="store_true",
+        help="skip the release notebooks (nbgrader), build only fixtures and stubs",
+    )
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("bundle", help="the zip students receive")
+    p.add_argument("--out", default=str(REPO / "dist"), help="output directory (default: dist/)")
+    p.set_defaults(func=cmd_bundle)
+
+    add_student_commands(sub)
+
+    def course_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--course-dir", help="the nbgrader course directory (default: .)")
+
+    p = sub.add_parser("grade", help="grade the submissions that are not current")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--student")
+    p.add_argument("--workers", type=int, default=1)
+    course_dir(p)
+    p.add_argument("--force", action="store_true", help="regrade even current submissions")
+    p.set_defaults(func=cmd_grade)
+
+    p = sub.add_parser("feedback", help="feedback HTML (stock nbgrader generate_feedback)")
+    p.add_argument("assignments", nargs="*")
+    p.add_argument("--student")
+    course_dir(p)
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("export", help="CSV: points per task, named mistakes, error")
+    course_dir(p)
+    p.add_argument("--out", default="-")
+    p.add_argument("--db-url")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="build, grade and show the demo class",
+                       description=demo_doc)  # fmt: skip
+    add_demo_arguments(p)
+    p.set_defaults(func=cmd_demo)
+
+    # The class report parses its own options (``course report --help``).
+    p = sub.add_parser("report", add_help=False, help="class report (HTML, CSV, JSON)")
+    p.add_argument("report_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_report)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    if not argv:
+        parser().print_help()
         return 0
-    cmd, rest = argv[0], argv[1:]
-    if cmd == "build":
-        from .build import main_build
-
-        return main_build(rest)
-    if cmd == "bundle":
-        from .bundle import main_bundle
-
-        return main_bundle(rest)
-    if cmd == "check":
-        from course_lib.cli import main_check
-
-        return main_check(rest)
-    if cmd == "status":
-        from course_lib.cli import main_status
-
-        return main_status(rest)
-    if cmd == "submit":
-        return cmd_submit(rest)
-    if cmd == "grade":
-        return cmd_grade(rest)
-    if cmd == "feedback":
-        return cmd_feedback(rest)
-    if cmd == "export":
-        return cmd_export(rest)
-    if cmd == "report":
-        from .class_report import main as report_main
-
-        return report_main(rest)
-    if cmd == "demo":
-        from .demo import main as demo_main
-
-        return demo_main(rest)
-    print(f"unknown command {cmd!r}\n{__doc__}", file=sys.stderr)
-    return 2
+    args = parser().parse_args(argv)
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

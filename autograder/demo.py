@@ -12,12 +12,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import shutil
-import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import REFERENCE_DIR, REPO, SOURCE_NOTEBOOKS, SUITES_DIR
+from .mistakes import Mistake
+from .record.course import init_course, make_submission_dir
 
 FIXTURE = REPO / "tests" / "fixtures" / "grading"
 
@@ -25,21 +27,27 @@ FIXTURE = REPO / "tests" / "fixtures" / "grading"
 # redefining it. {fn} is that function's name.
 HOSTILE = {
     "hostile_infinite_loop": "def {fn}(*args, **kwargs):\n    while True:\n        pass\n",
-    "hostile_fork_bomb": ("import os as _os\ndef {fn}(*args, **kwargs):\n    while True:\n"
-                          "        try:\n            _os.fork()\n        except OSError:\n"
-                          "            pass\n"),
-    "hostile_memory_bomb": ("def {fn}(*args, **kwargs):\n    hog = []\n    while True:\n"
-                            "        hog.append(bytearray(100_000_000))\n"),
+    "hostile_fork_bomb": (
+        "import os as _os\ndef {fn}(*args, **kwargs):\n    while True:\n"
+        "        try:\n            _os.fork()\n        except OSError:\n"
+        "            pass\n"
+    ),
+    "hostile_memory_bomb": (
+        "def {fn}(*args, **kwargs):\n    hog = []\n    while True:\n"
+        "        hog.append(bytearray(100_000_000))\n"
+    ),
     "hostile_exit": "import os as _os\ndef {fn}(*args, **kwargs):\n    _os._exit(0)\n",
     "hostile_reads_solutions": (
         "def {fn}(*args, **kwargs):\n    import glob\n"
         "    found = glob.glob('/work/**/solutions/**/*.py', recursive=True) + "
         "glob.glob('/**/autograder/suites/*.py', recursive=True)\n"
-        "    raise RuntimeError('found: ' + repr(found[:3]))\n"),
+        "    raise RuntimeError('found: ' + repr(found[:3]))\n"
+    ),
     "hostile_patches_numpy": (
         "import numpy as _np\n_np.allclose = lambda *a, **k: True\n_np.isclose = "
         "lambda a, b, *x, **k: _np.ones(_np.broadcast(a, b).shape, bool)\n"
-        "def {fn}(*args, **kwargs):\n    return 0.0, []\n"),
+        "def {fn}(*args, **kwargs):\n    return 0.0, []\n"
+    ),
 }
 
 
@@ -55,7 +63,9 @@ def demo_assignments(names=None) -> dict[str, tuple[Path, Path]]:
     for folder in sorted(SOURCE_NOTEBOOKS.glob("*")) if SOURCE_NOTEBOOKS.is_dir() else []:
         if folder.name not in wanted and "all" not in wanted:
             continue
-        if (folder / f"{folder.name}.ipynb").exists() and (SUITES_DIR / f"test_{folder.name}.py").exists():
+        if (folder / f"{folder.name}.ipynb").exists() and (
+            SUITES_DIR / f"test_{folder.name}.py"
+        ).exists():
             out[folder.name] = (folder, SUITES_DIR)
     if not out:
         out["07_penalties"] = (FIXTURE / "source" / "07_penalties", FIXTURE / "suites")
@@ -70,12 +80,41 @@ def _first_function(assignment: str) -> tuple[str, str]:
     return tasks[0].module, tasks[0].names[0]
 
 
-def build_class(root: Path, assignments: dict, max_mistakes: int = 6) -> None:
+@dataclass(frozen=True)
+class Example:
+    """One example submission's ``course_lib``: ``name`` is its student id in the demo class;
+    ``mistake`` the catalogued mistake patched into the reference, if any."""
+
+    name: str
+    package: Path
+    mistake: Mistake | None = None
+
+
+def example_packages(assignment: str, tmp: Path, max_mistakes: int | None = None) -> list[Example]:
+    """The example class of ``assignment`` (packages written under ``tmp``): the reference, the
+    blank stubs, then one student per catalogued mistake — round robin over the tasks (the first
+    mistake of each task, then the second, ...), at most ``max_mistakes``. The demo grades
+    them through nbgrader; the score stage's development table grades them in-process."""
     from .build import write_stub_package
-    from .grading import init_course, make_submission_dir
     from .mistakes import make_mistaken_package, mistakes_for_task
     from .reference import load_reference
 
+    stubs = Path(tmp) / "stubs" / "course_lib"
+    if not stubs.exists():
+        write_stub_package(REFERENCE_DIR, stubs)
+    out = [Example("reference", REFERENCE_DIR), Example("blank_stubs", stubs)]
+    tasks_mod = importlib.import_module(f"{load_reference().__name__}.tasks")
+    per_task = [mistakes_for_task(t) for t in tasks_mod.tasks_of_assignment(assignment)]
+    chosen = []
+    for k in range(max(map(len, per_task), default=0)):
+        chosen += [ms[k] for ms in per_task if k < len(ms)]
+    for m in chosen if max_mistakes is None else chosen[:max_mistakes]:
+        pkg = make_mistaken_package(m, Path(tmp) / f"{m.attr}__{m.slug}")
+        out.append(Example(f"mistake_{m.attr}__{m.slug}"[:60], pkg, m))
+    return out
+
+
+def build_class(root: Path, assignments: dict, max_mistakes: int = 6) -> None:
     suite_dirs = {s for _, s in assignments.values()}
     if len(suite_dirs) != 1:
         raise RuntimeError("demo assignments must share one suite folder")
@@ -83,21 +122,9 @@ def build_class(root: Path, assignments: dict, max_mistakes: int = 6) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="course-demo-"))
     try:
         stubs = tmp / "stubs" / "course_lib"
-        write_stub_package(REFERENCE_DIR, stubs)
-        ref = load_reference()
-        tasks_mod = importlib.import_module(f"{ref.__name__}.tasks")
         for a in assignments:
-            make_submission_dir(root, "reference", a, REFERENCE_DIR)
-            make_submission_dir(root, "blank_stubs", a, stubs)
-            # Round robin over the tasks: the first catalogued mistake of each task, then the
-            # second, ... up to max_mistakes students.
-            per_task = [mistakes_for_task(t) for t in tasks_mod.tasks_of_assignment(a)]
-            chosen = []
-            for k in range(max(map(len, per_task), default=0)):
-                chosen += [ms[k] for ms in per_task if k < len(ms)]
-            for m in chosen[:max_mistakes]:
-                pkg = make_mistaken_package(m, tmp / f"{m.attr}__{m.slug}")
-                make_submission_dir(root, f"mistake_{m.attr}__{m.slug}"[:60], a, pkg)
+            for ex in example_packages(a, tmp, max_mistakes):
+                make_submission_dir(root, ex.name, a, ex.package)
             module, fn = _first_function(a)
             for name, code in HOSTILE.items():
                 pkg = tmp / name / "course_lib"
@@ -117,17 +144,19 @@ def build_class(root: Path, assignments: dict, max_mistakes: int = 6) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def main(argv=None) -> int:
-    from . import sandbox
-    from .cli import cmd_feedback
-    from .grading import format_table, grade
-
-    p = argparse.ArgumentParser(prog="course demo", description=__doc__)
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dir", default=str(REPO / "demo_class"))
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--keep", action="store_true", help="keep an existing demo_class (resume)")
     p.add_argument("--assignments", nargs="*", help="default: 01_foundations; 'all' for every one")
-    args = p.parse_args(argv)
+
+
+def main(args: argparse.Namespace) -> int:
+    from . import sandbox
+    from .export import format_table, grade_rows
+    from .feedback import generate_feedback
+    from .jobs.pool import grade
+
     root = Path(args.dir).resolve()
     if root.exists() and not args.keep:
         shutil.rmtree(root)
@@ -139,12 +168,15 @@ def main(argv=None) -> int:
     if sandbox.notice():
         print(sandbox.notice())
     else:
-        print("sandbox: bubblewrap (no network, private filesystem view, rlimits, unprivileged uid)")
-    states = grade(root, workers=args.workers)
-    cmd_feedback(["--course-dir", str(root)])
+        print(
+            "sandbox: bubblewrap (no network, private filesystem view, rlimits, unprivileged uid)"
+        )
+    run = grade(root, workers=args.workers)
+    generate_feedback(root)
+    print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     print()
-    print(format_table(root, width=90))
-    print(f"\n{len(states)} submissions graded in {time.monotonic() - t0:.1f} s")
+    print(format_table(grade_rows(root), width=90))
+    print(f"\n{len(run.reports)} submissions graded in {time.monotonic() - t0:.1f} s")
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     print(f"grade CSV: course export --course-dir {root}")
     from .class_report import write_class_report
@@ -152,7 +184,3 @@ def main(argv=None) -> int:
     for a in assignments:
         print(f"class report of {a}: {write_class_report(root, a)}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -21,11 +21,12 @@ def load_package(name: str, directory: Path) -> ModuleType:
     directory = Path(directory).resolve()
     if name in sys.modules:
         mod = sys.modules[name]
-        if Path(mod.__file__).resolve().parent == directory:
+        if Path(mod.__file__ or "").resolve().parent == directory:
             return mod
         raise RuntimeError(f"package name {name!r} is already bound to {mod.__file__}")
     spec = importlib.util.spec_from_file_location(
-        name, directory / "__init__.py", submodule_search_locations=[str(directory)])
+        name, directory / "__init__.py", submodule_search_locations=[str(directory)]
+    )
     if spec is None or spec.loader is None:
         raise ImportError(f"no package at {directory}")
     mod = importlib.util.module_from_spec(spec)

@@ -32,7 +32,7 @@ def _class(root: Path, assignment: str, n_mistakes: int, copies: int = 1) -> lis
     from autograder import REFERENCE_DIR
     from autograder.build import write_stub_package
     from autograder.demo import demo_assignments
-    from autograder.grading import init_course, make_submission_dir
+    from autograder.record.course import init_course, make_submission_dir
     from autograder.mistakes import make_mistaken_package, mistakes_for_task
     from autograder.reference import load_reference
     import importlib
@@ -69,7 +69,7 @@ def _stock_course(root: Path, ours: Path, assignment: str, students: list[str]) 
 
 
 def _run(cmd, cwd) -> float:
-    from autograder.grading import nbgrader_env
+    from autograder import nbgrader_env
 
     t = time.perf_counter()
     subprocess.run(cmd, cwd=cwd, env=nbgrader_env(), check=True, stdout=subprocess.DEVNULL,
@@ -112,7 +112,7 @@ def cpu_parallelism(loops: int = 20_000_000) -> dict:
 
 
 def main(argv=None) -> int:
-    from autograder.grading import grade
+    from autograder.jobs.pool import grade
 
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_grading")
     p.add_argument("--assignment", default="01_foundations")
@@ -132,16 +132,16 @@ def main(argv=None) -> int:
         ours = {}
         for workers in (1, 2):
             t = time.perf_counter()
-            states = grade(root, workers=workers, force=True, progress=False)
+            states = grade(root, workers=workers, force=True, progress=False).reports
             wall = time.perf_counter() - t
-            per_job = [s.get("seconds", float("nan")) for s in states]
+            per_job = [s.seconds for s in states]
             ours[f"workers_{workers}"] = {
                 "wall_s": wall, "throughput_per_min": 60 * n / wall,
                 "median_job_s": statistics.median(per_job),
                 "notebook_exec_median_s": statistics.median(
-                    (s.get("report") or {}).get("execution", {}).get("seconds", float("nan"))
-                    for s in states),
-                "all_done": all(s["status"] == "done" for s in states)}
+                    nb.get("execution", {}).get("seconds", float("nan"))
+                    for s in states for nb in s.notebooks.values()),
+                "all_done": all(s.failure is None for s in states)}
             print(f"ours, {workers} worker(s): {wall:.1f} s for {n} submissions "
                   f"({wall / n:.2f} s/submission wall, median job {ours[f'workers_{workers}']['median_job_s']:.2f} s)")
         ours["speedup_2_vs_1"] = ours["workers_1"]["wall_s"] / ours["workers_2"]["wall_s"]

@@ -2,6 +2,7 @@
 
 ``course check 5.2`` runs the public checks of task 5.2 (pytest marker ``task_5_2``);
 ``course check 05_batchnorm`` runs every task of an assignment; ``course check --list`` lists tasks.
+The instructor's ``course`` (the grader's) has the same three commands: it adds these parsers.
 """
 
 from __future__ import annotations
@@ -53,15 +54,9 @@ def run_checks(tasks, package: str = "course_lib", out=None) -> bool:
     return all_passed
 
 
-def main_check(argv=None) -> int:
+def _check(args: argparse.Namespace) -> int:
     from .tasks import TASKS
 
-    parser = argparse.ArgumentParser(prog="course check", description="Run the public checks of tasks.")
-    parser.add_argument("tasks", nargs="*", help="task ids (5.2) or assignment folders (05_batchnorm)")
-    parser.add_argument("--list", action="store_true", help="list the tasks and exit")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="run the checks through pytest and show its output")
-    args = parser.parse_args(argv)
     if args.list or not args.tasks:
         for t in TASKS:
             print(f"{t.id:>4}  {t.assignment:<18} {t.title} ({', '.join(t.names)})")
@@ -78,30 +73,19 @@ def main_check(argv=None) -> int:
                             "no:cacheprovider", "-v", "--no-header", "-rN"]))
 
 
-def main_submit(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="course submit",
-                                     description="Zip an assignment's notebook and your course_lib for submission.")
-    parser.add_argument("assignment", help="assignment folder, e.g. 05_batchnorm")
-    parser.add_argument("-o", "--output", help="where to write the zip (default: ./<assignment>.zip)")
-    args = parser.parse_args(argv)
+def _submit(args: argparse.Namespace) -> int:
     from .submit import SubmissionError, make_submission
 
     try:
-        path = make_submission(args.assignment, out=args.output)
+        path = make_submission(args.assignment, out=args.out)
     except SubmissionError as exc:
         print(f"course submit: {exc}", file=sys.stderr)
         return 2
-    print(f"course submit: wrote {path}")
+    print(f"course submit: wrote {path}; upload it as your submission of {args.assignment}")
     return 0
 
 
-def main_status(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="course status",
-        description="Every task's state (not started / failing public checks / passing), and "
-                    "per notebook whether the earlier tasks its experiments run are ready.")
-    parser.add_argument("assignment", nargs="?", help="only this assignment's readiness line")
-    args = parser.parse_args(argv)
+def _status(args: argparse.Namespace) -> int:
     from .status import course_status, experiments_ready, format_status
     from .tasks import ASSIGNMENTS
 
@@ -115,19 +99,35 @@ def main_status(argv=None) -> int:
     return 0
 
 
-COMMANDS = {"check": main_check, "status": main_status, "submit": main_submit}
+def add_student_commands(commands) -> None:
+    """Add ``check``, ``status`` and ``submit`` to ``commands`` (``add_subparsers()``'s result);
+    each sets ``func``, which takes the parsed arguments and returns the exit code."""
+    p = commands.add_parser("check", help="run the public checks of tasks (e.g. 5.2)",
+                            description="Run the public checks of tasks.")
+    p.add_argument("tasks", nargs="*", help="task ids (5.2) or assignment folders (05_batchnorm)")
+    p.add_argument("--list", action="store_true", help="list the tasks and exit")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="run the checks through pytest and show its output")
+    p.set_defaults(func=_check)
+    p = commands.add_parser(
+        "status", help="every task's state; which notebooks are ready",
+        description="Every task's state (not started / failing public checks / passing), and "
+                    "per notebook whether the earlier tasks its experiments run are ready.")
+    p.add_argument("assignment", nargs="?", help="only this assignment's readiness line")
+    p.set_defaults(func=_status)
+    p = commands.add_parser(
+        "submit", help="zip your notebook and course_lib for submission",
+        description="Zip an assignment's notebook and your course_lib for submission.")
+    p.add_argument("assignment", help="assignment folder, e.g. 05_batchnorm")
+    p.add_argument("-o", "--out", help="where to write the zip (default: ./<assignment>.zip)")
+    p.set_defaults(func=_submit)
 
 
 def main(argv=None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in COMMANDS:
-        print("usage: course {check,status,submit} ...\n"
-              "  course check TASK        run the public checks of a task (e.g. 5.2)\n"
-              "  course status            every task's state; which notebooks are ready\n"
-              "  course submit ASSIGNMENT zip your notebook and course_lib for submission",
-              file=sys.stderr)
-        return 2
-    return COMMANDS[argv[0]](argv[1:])
+    parser = argparse.ArgumentParser(prog="course", description=__doc__.splitlines()[0])
+    add_student_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from autograder import REFERENCE_DIR, RELEASE_NOTEBOOKS, SOURCE_NOTEBOOKS, STUDENT_LIB
-from autograder.build import BuildError, build, make_stub, solution_regions
+from autograder.build import BuildError, make_stub, solution_regions
+from autograder.build.command import build
 
 GRADED_SOURCE = '''
 import numpy as np

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from autograder import REPO
-from autograder.bundle import NAME, BundleError, make_bundle, verify
+from autograder.build.bundle import NAME, BundleError, make_bundle, verify
 
 
 def test_bundle_contents_and_no_secrets(tmp_path):

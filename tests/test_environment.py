@@ -1,4 +1,5 @@
-"""environment.yml (conda) and pyproject.toml (pip) must list the same packages and pins."""
+"""environment.yml (conda), pyproject.toml (pip) and requirements.lock (make) must list the same
+packages and pins: the dependencies and the `dev` extra (the linters `.ci/run` runs)."""
 
 import re
 import sys
@@ -23,6 +24,10 @@ def _pins(specs):
     return out
 
 
+def _direct(project: dict) -> list[str]:
+    return project["dependencies"] + project["optional-dependencies"]["dev"]
+
+
 def test_conda_environment_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
@@ -32,7 +37,7 @@ def test_conda_environment_matches_pyproject():
             pip_specs += [s for s in dep["pip"] if not s.startswith("-e")]
         elif not dep.startswith(("python", "pip")) or dep.startswith("python-"):
             conda.append(dep)
-    assert _pins(conda + pip_specs) == _pins(project["dependencies"])
+    assert _pins(conda + pip_specs) == _pins(_direct(project))
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert project["requires-python"] == ">=" + python.split("=")[1]
 
@@ -41,7 +46,7 @@ def test_lock_file_agrees_with_pyproject():
     """requirements.lock (what `make` installs) pins every direct dependency at the same version."""
     lock = _pins(line for line in (ROOT / "requirements.lock").read_text().splitlines()
                  if line.strip() and not line.startswith("#"))
-    project = _pins(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
+    project = _pins(_direct(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]))
     for name, version in project.items():
         assert lock.get(name) == version, f"{name}: pyproject pins {version}, lock has {lock.get(name)}"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograder import REFERENCE_DIR
-from autograder.sanitize import SubmissionError, is_allowed, safe_unzip, sanitize
+from autograder.sanitize import is_allowed, sanitize
 
 
 def _submit_module():
@@ -43,7 +43,7 @@ def test_zip_holds_exactly_the_allowlist(course, tmp_path):
     names = sorted(zipfile.ZipFile(z).namelist())
     assert names == ["07_penalties.ipynb", "course_lib/__init__.py", "course_lib/penalties.py"]
     dest = tmp_path / "submitted" / "alice" / "07_penalties"
-    safe_unzip(z, dest)
+    zipfile.ZipFile(z).extractall(dest)  # what nbgrader's zip_collect does
     rep = sanitize(dest, tmp_path / "clean", "07_penalties", {"07_penalties"})
     assert sorted(rep.kept) == names and not rep.rejected
 
@@ -77,13 +77,3 @@ def test_sanitize_rejects_symlinks_and_bad_notebooks(tmp_path):
     assert rep.kept == ["course_lib/ok.py"]
     assert ("course_lib/layers.py", "symbolic link") in rep.rejected
     assert "not valid JSON" in rep.notebook_errors["A.ipynb"]
-
-
-def test_unzip_refuses_symlink_members(tmp_path):
-    z = tmp_path / "l.zip"
-    with zipfile.ZipFile(z, "w") as zf:
-        info = zipfile.ZipInfo("course_lib/layers.py")
-        info.external_attr = (0o120777 << 16)
-        zf.writestr(info, "/etc/passwd")
-    with pytest.raises(SubmissionError, match="symbolic link"):
-        safe_unzip(z, tmp_path / "out")

@@ -4,19 +4,20 @@ mistake catalogue (checked here on every build and by tests/test_bundle.py)."""
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
-import sys
 import tomllib
 import zipfile
 from pathlib import Path
 
-from . import REPO, RELEASE_NOTEBOOKS, STUDENT_LIB
+from .. import RELEASE_NOTEBOOKS, REPO, STUDENT_LIB
+from .stubs import IGNORE
 
 NAME = "ffnn-course-student"
-FORBIDDEN = re.compile(r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)|course_ref|autograder[./]|import autograder")
-IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+FORBIDDEN = re.compile(
+    r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)"
+    r"|course_ref|autograder[./]|import autograder"
+)
 
 STUDENT_README = """# Training feedforward neural networks — student files
 
@@ -81,7 +82,15 @@ def verify(root: Path) -> None:
         rel = path.relative_to(root)
         if rel.parts[0] in ("solutions", "autograder", "tests", "benchmarks"):
             raise BundleError(f"{rel} must not be in the student bundle")
-        if path.is_file() and path.suffix in (".py", ".ipynb", ".json", ".md", ".toml", ".yml", ".txt"):
+        if path.is_file() and path.suffix in (
+            ".py",
+            ".ipynb",
+            ".json",
+            ".md",
+            ".toml",
+            ".yml",
+            ".txt",
+        ):
             text = path.read_text(errors="replace")
             m = FORBIDDEN.search(text)
             if m:
@@ -95,25 +104,10 @@ def make_bundle(out_dir: Path = REPO / "dist") -> Path:
     zpath = out_dir / f"{NAME}.zip"
     with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(str(Path(NAME) / path.relative_to(root)), date_time=(2026, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(
+                str(Path(NAME) / path.relative_to(root)), date_time=(2026, 1, 1, 0, 0, 0)
+            )
             info.external_attr = 0o644 << 16
             zf.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
     shutil.rmtree(out_dir / "staging")
     return zpath
-
-
-def main_bundle(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="course bundle", description=__doc__)
-    parser.add_argument("--out", default=str(REPO / "dist"), help="output directory (default: dist/)")
-    args = parser.parse_args(argv)
-    try:
-        path = make_bundle(Path(args.out))
-    except BundleError as exc:
-        print(f"course bundle: refused: {exc}", file=sys.stderr)
-        return 1
-    print(f"course bundle: wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main_bundle())

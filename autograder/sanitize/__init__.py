@@ -1,11 +1,16 @@
-"""Stage 1 of grading: rebuild a submission from an allowlist, with caps, before anything runs.
+"""The sanitize stage: rebuild a submission from an allowlist, with caps, before anything runs.
 
 A submission for assignment ``A`` is the folder ``submitted/<student>/<A>/`` holding ``A``'s
 notebook(s) and the student's ``course_lib/``. Allowed: the assignment's ``*.ipynb`` at the top
 level, and ``course_lib/**/*.py`` except ``course_lib/checks/`` (the grader always uses its own
 copy of the public checks). Everything else is left out and listed. Symlinks, paths that escape
 the folder, oversized files and notebooks that are not valid nbformat JSON are rejected with a
-clear reason; nothing is ever followed out of the folder.
+clear reason; nothing is ever followed out of the folder. A name that is not valid UTF-8 or a
+special file (a FIFO, a device) is left out with its reason, wherever it is, ``timestamp.txt``
+included; nothing is read before its size is checked against its cap.
+
+The caps are those of the student's ``course submit`` (``course_lib/submit.py``): one definition,
+read here from the reference copy.
 """
 
 from __future__ import annotations
@@ -18,10 +23,13 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-MAX_FILE_BYTES = 1_000_000          # one .py file or notebook
-MAX_NOTEBOOK_BYTES = 20_000_000     # notebooks with plots are larger
-MAX_TOTAL_BYTES = 40_000_000
+from ..reference import ref
+
+MAX_FILE_BYTES: int = ref.submit.MAX_FILE_BYTES  # one .py file
+MAX_NOTEBOOK_BYTES: int = ref.submit.MAX_NOTEBOOK_BYTES  # notebooks with plots are larger
+MAX_TOTAL_BYTES: int = ref.submit.MAX_TOTAL_BYTES
 MAX_FILES = 200
+MAX_TIMESTAMP_BYTES = 1_000  # nbgrader's timestamp.txt: one date
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
 
 
@@ -34,16 +42,22 @@ class SanitizeReport:
     """What the sanitizer kept and what it left out, and why."""
 
     kept: list = field(default_factory=list)
-    rejected: list = field(default_factory=list)    # (relative path, reason)
+    rejected: list = field(default_factory=list)  # (relative path, reason)
     notebook_errors: dict = field(default_factory=dict)
 
-    def summary(self) -> str:
-        lines = []
-        for rel, why in self.rejected:
-            lines.append(f"left out {rel}: {why}")
-        for nb, why in self.notebook_errors.items():
-            lines.append(f"notebook {nb}: {why}")
-        return "\n".join(lines)
+
+def printable(name: str) -> str:
+    """``name`` as text that can be printed and stored: bytes that are not UTF-8 (which ``os``
+    hands over as surrogates) shown as \\x escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_allowed(rel: str, assignment: str | None = None, notebooks=None) -> str | None:
@@ -69,7 +83,7 @@ def is_allowed(rel: str, assignment: str | None = None, notebooks=None) -> str |
 def course_lib_files(root: Path) -> list[str]:
     """Relative paths of the allowed, regular ``course_lib/**/*.py`` files under ``root``
     (never following a symlink)."""
-    out = []
+    out: list[str] = []
     base = Path(root) / "course_lib"
     if not base.is_dir() or base.is_symlink():
         return out
@@ -123,8 +137,12 @@ def sanitize(src: Path, dest: Path, assignment: str, notebooks=None) -> Sanitize
     for dirpath, dirnames, filenames in os.walk(src, followlinks=False):
         for d in list(dirnames):
             full = Path(dirpath) / d
+            rel = printable(full.relative_to(src).as_posix())
             if full.is_symlink():
-                rep.rejected.append((full.relative_to(src).as_posix(), "symbolic link"))
+                rep.rejected.append((rel, "symbolic link"))
+                dirnames.remove(d)
+            elif not is_utf8(d):
+                rep.rejected.append((rel, "folder name is not valid UTF-8"))
                 dirnames.remove(d)
             elif d in ("__pycache__", ".ipynb_checkpoints"):
                 dirnames.remove(d)
@@ -132,8 +150,8 @@ def sanitize(src: Path, dest: Path, assignment: str, notebooks=None) -> Sanitize
         for fn in sorted(filenames):
             full = Path(dirpath) / fn
             rel = full.relative_to(src).as_posix()
-            if fn == "timestamp.txt" and Path(dirpath) == src:
-                shutil.copyfile(full, dest / fn) if not full.is_symlink() else None
+            if not is_utf8(rel):
+                rep.rejected.append((printable(rel), "file name is not valid UTF-8"))
                 continue
             st = os.lstat(full)
             if stat.S_ISLNK(st.st_mode):
@@ -142,21 +160,27 @@ def sanitize(src: Path, dest: Path, assignment: str, notebooks=None) -> Sanitize
             if not stat.S_ISREG(st.st_mode):
                 rep.rejected.append((rel, "not a regular file"))
                 continue
+            if rel == "timestamp.txt":
+                if st.st_size > MAX_TIMESTAMP_BYTES:
+                    rep.rejected.append((rel, _over_cap(st.st_size, MAX_TIMESTAMP_BYTES)))
+                else:
+                    (dest / rel).write_bytes(_read(full, MAX_TIMESTAMP_BYTES))
+                continue
             why = is_allowed(rel, assignment, notebooks)
             if why:
-                if not rel.endswith((".pyc",)):
+                if not rel.endswith(".pyc"):
                     rep.rejected.append((rel, why))
                 continue
             cap = MAX_NOTEBOOK_BYTES if rel.endswith(".ipynb") else MAX_FILE_BYTES
             if st.st_size > cap:
-                rep.rejected.append((rel, f"{st.st_size} bytes is over the {cap}-byte cap"))
+                rep.rejected.append((rel, _over_cap(st.st_size, cap)))
                 continue
             if total + st.st_size > MAX_TOTAL_BYTES or len(rep.kept) >= MAX_FILES:
-                rep.rejected.append((rel, "the submission is over its total size or file-count cap"))
+                rep.rejected.append(
+                    (rel, "the submission is over its total size or file-count cap")
+                )
                 continue
-            fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb") as fh:
-                data = fh.read(cap + 1)
+            data = _read(full, cap)
             if rel.endswith(".ipynb"):
                 why = check_notebook(data)
                 if why:
@@ -168,6 +192,17 @@ def sanitize(src: Path, dest: Path, assignment: str, notebooks=None) -> Sanitize
             target.write_bytes(data)
             rep.kept.append(rel)
     return rep
+
+
+def _over_cap(size: int, cap: int) -> str:
+    return f"{size} bytes is over the {cap}-byte cap"
+
+
+def _read(path: Path, cap: int) -> bytes:
+    """The bytes of the regular file ``path`` (never following a link), at most ``cap`` + 1."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        return fh.read(cap + 1)
 
 
 def remove_links(folder: Path) -> list[str]:
@@ -183,40 +218,10 @@ def remove_links(folder: Path) -> list[str]:
         for name in dirnames + filenames:
             full = Path(dirpath) / name
             st = os.lstat(full)
-            if stat.S_ISLNK(st.st_mode) or not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            if stat.S_ISLNK(st.st_mode) or not (
+                stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)
+            ):
                 full.unlink()
                 removed.append(full.relative_to(folder).as_posix())
         dirnames[:] = [d for d in dirnames if (Path(dirpath) / d).exists()]
     return removed
-
-
-def safe_unzip(zip_path: Path, dest: Path, max_total: int = MAX_TOTAL_BYTES) -> list[str]:
-    """Unzip a submission into ``dest``, refusing any member whose path escapes ``dest``, any
-    symlink member and anything over the caps (``SubmissionError`` says which)."""
-    import zipfile
-
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    names = []
-    with zipfile.ZipFile(zip_path) as zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_FILES:
-            raise SubmissionError(f"the zip holds {len(infos)} files, over the cap of {MAX_FILES}")
-        if sum(i.file_size for i in infos) > max_total:
-            raise SubmissionError("the zip is over the total size cap")
-        for info in infos:
-            name = info.filename
-            p = PurePosixPath(name)
-            if p.is_absolute() or ".." in p.parts or "\\" in name or name.startswith("/"):
-                raise SubmissionError(f"the zip member {name!r} escapes the submission folder")
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                raise SubmissionError(f"the zip member {name!r} is a symbolic link")
-        for info in infos:
-            if info.is_dir():
-                continue
-            target = dest / info.filename
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(target, "wb") as out:
-                out.write(src.read(MAX_NOTEBOOK_BYTES + 1))
-            names.append(info.filename)
-    return names

@@ -1,0 +1,20 @@
+"""The build stage, ``course build``: generate what students receive from ``solutions/``, the
+single source of truth.
+
+Products, all committed, each from its own module:
+
+1. :mod:`.fixtures` — ``solutions/course_lib/checks/fixtures/<A>.json``: the reference's outputs
+   (and each known mistake's) on the public scenario cases;
+2. :mod:`.stubs` — ``course_lib/``: the reference package with every solution region replaced by
+   ``raise NotImplementedError(...)``;
+3. :mod:`.release` — ``notebooks/<A>/``: the release notebooks (stock ``nbgrader
+   generate_assignment``);
+4. :mod:`.bundle` — ``course bundle``: the zip students receive (not committed).
+
+:mod:`.command` is ``course build [--check]``. This package's namespace only re-exports the
+stubs, which the score stage calls (importing it must not import the score stage back).
+"""
+
+from .stubs import BuildError, make_stub, solution_regions, write_stub_package
+
+__all__ = ["BuildError", "make_stub", "solution_regions", "write_stub_package"]

@@ -1,0 +1,9 @@
+"""Grading jobs and their coordinator.
+
+* :mod:`.job` — a job (sanitize → execute → score) as a pure function of the submission and
+  the grader: :func:`~.job.run_job`, returning a :class:`~.report.JobReport`;
+* :mod:`.report` — the job report, one JSON per (student, assignment);
+* :mod:`.fingerprint` — the idempotency key (submission hash, grader fingerprint);
+* :mod:`.pool` — ``course grade``'s coordinator: a local process pool that runs the jobs, has
+  the record stage apply each report, and writes the reports.
+"""

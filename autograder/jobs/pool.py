@@ -1,0 +1,228 @@
+"""``course grade``'s coordinator: a local pool of worker processes runs the jobs and records
+them; only the coordinator writes job reports.
+
+For each (student, assignment) under ``submitted/``:
+
+1. its idempotency key is the submission's hash and the grader's fingerprint
+   (:mod:`.fingerprint`); if its stored report holds that key and was recorded, it is skipped;
+   otherwise it is *stale* (the submission or the grader changed) or new;
+2. a worker runs the job (:func:`.job.run_job`: sanitize, execute, score), retrying a job that
+   came back "not graded" (a failure of the grader or the machine), then records a finished job
+   in the gradebook (:mod:`autograder.record.autograde`);
+3. the coordinator writes the report (temporary name, then rename).
+
+A crash or Ctrl-C at any point loses nothing: the jobs in flight write no report and the next
+run redoes exactly them. Workers are processes (one nbgrader instance and sandbox slot each).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..record.course import release_dir, release_notebooks, suite_dir
+from .fingerprint import grader_fingerprint, submission_hash
+from .job import JobSpec, run_job
+from .report import DONE, NOT_GRADED, JobReport, read_report, write_report
+
+SANITIZED = ".grading/sanitized"
+NOT_GRADED_ATTEMPTS = 3  # a job that comes back "not graded" is run this many times at most
+
+
+class Interrupted(Exception):
+    """Ctrl-C: the jobs in flight were stopped and left ungraded."""
+
+    def __init__(self, done: list[JobReport]):
+        super().__init__("interrupted: rerun `course grade` to resume")
+        self.done = done
+
+
+@dataclass
+class Job:
+    student: str
+    assignment: str
+
+
+@dataclass
+class GradeRun:
+    """What one ``course grade`` did: the report of every matching job, and which were redone."""
+
+    reports: list[JobReport] = field(default_factory=list)
+    graded: int = 0  # jobs run in this run
+    stale: int = 0  # of those, jobs graded before by another submission or grader
+    skipped: int = 0  # current, not rerun
+
+    @property
+    def failed(self) -> list[JobReport]:
+        return [r for r in self.reports if r.failure is not None]
+
+    @property
+    def not_graded(self) -> list[JobReport]:
+        return [r for r in self.reports if r.status == NOT_GRADED]
+
+
+def discover(root: Path, assignments: Iterable[str] | None = None, student=None) -> list[Job]:
+    sub = Path(root) / "submitted"
+    jobs: list[Job] = []
+    if not sub.is_dir():
+        return jobs
+    wanted = set(assignments or ())
+    for sdir in sorted(sub.iterdir()):
+        if not sdir.is_dir() or sdir.is_symlink() or (student and sdir.name != student):
+            continue
+        for adir in sorted(sdir.iterdir()):
+            if adir.is_dir() and (not wanted or adir.name in wanted):
+                jobs.append(Job(sdir.name, adir.name))
+    return jobs
+
+
+def job_spec(root: Path, job: Job, grader: str, suites: Path) -> JobSpec:
+    return JobSpec(
+        student=job.student,
+        assignment=job.assignment,
+        submitted=root / "submitted" / job.student / job.assignment,
+        sanitized=root / SANITIZED / job.student / job.assignment,
+        executed=root / ".grading" / "executed" / job.student / job.assignment,
+        release=release_notebooks(root, job.assignment),
+        suite=suites / f"test_{job.assignment}.py",
+        grader=grader,
+    )
+
+
+def grade_and_record(root: Path, spec: JobSpec) -> JobReport:
+    """In a worker: run the job (again while it comes back "not graded"), then record a
+    finished one. Never raises."""
+    from ..record.autograde import record
+
+    for _ in range(NOT_GRADED_ATTEMPTS):
+        report = run_job(spec)
+        if report.status != NOT_GRADED:
+            break
+    if report.status == DONE:
+        try:
+            report.recorded = record(root, report, spec.release)
+        except Exception as exc:  # noqa: BLE001 - one bad record never stops the batch
+            report.recorded = {"ok": False, "error": f"recording failed: {exc}", "note": None}
+    return report
+
+
+def _init_worker(slots) -> None:
+    # Ctrl-C is the coordinator's: it stops the workers itself, so a worker never dies halfway
+    # through a job with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["COURSE_GRADER_SLOT"] = str(slots.get())
+    # One BLAS thread per worker process: N workers use N cores, not N x all of them.
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    import warnings
+
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's session noise
+    import nbgrader.apps  # noqa: F401  (warm: seconds of imports, once per worker)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker now: SIGTERM (their sandboxes die with them), SIGKILL after 3 s."""
+    procs = list(getattr(pool, "_processes", {}).values())  # the executor has no public handle
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + 3
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(1)
+
+
+def grade(
+    root: Path,
+    assignments=None,
+    student=None,
+    workers: int = 1,
+    force: bool = False,
+    progress: bool = True,
+) -> GradeRun:
+    """Grade every matching submission of the course in ``root`` that is not current.
+
+    Raises :class:`Interrupted` on Ctrl-C (after stopping the workers)."""
+    root = Path(root).resolve()
+    suites = suite_dir(root)
+    grader = grader_fingerprint(suites, release_dir(root))
+    run = GradeRun()
+    todo: list[Job] = []
+    for job in discover(root, assignments, student):
+        old = read_report(root, job.student, job.assignment)
+        try:
+            digest = submission_hash(root / "submitted" / job.student / job.assignment)
+        except OSError:
+            digest = ""  # the job reports why
+        if not force and old is not None and old.current and old.key == (digest, grader):
+            run.reports.append(old)
+            run.skipped += 1
+            continue
+        run.stale += old is not None
+        todo.append(job)
+    run.graded = len(todo)
+    if todo:
+        run.reports += _run_pool(root, todo, grader, suites, workers, progress)
+    run.reports.sort(key=lambda r: (r.assignment, r.student))
+    return run
+
+
+def _run_pool(root, todo, grader, suites, workers, progress) -> list[JobReport]:
+    workers = max(1, min(workers, len(todo)))
+    ctx = mp.get_context("spawn")
+    slots = ctx.Queue()
+    for i in range(workers):
+        slots.put(i + 1)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr)
+    done: list[JobReport] = []
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(slots,)
+    )
+    futures: dict[Future, Job] = {}
+    try:
+        for j in todo:
+            futures[pool.submit(grade_and_record, root, job_spec(root, j, grader, suites))] = j
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for f in finished:
+                done.append(_result(f, futures[f], grader))
+                write_report(root, done[-1])
+                if bar:
+                    bar.update(1)
+    except KeyboardInterrupt:
+        _stop(pool)
+        if bar:
+            bar.close()
+        raise Interrupted(done) from None
+    pool.shutdown()
+    if bar:
+        bar.close()
+    return done
+
+
+def _result(f: Future, job: Job, grader: str) -> JobReport:
+    try:
+        return f.result()
+    except BrokenProcessPool as exc:
+        why = f"grader worker died: {exc}; run `course grade` again to resume"
+    except Exception as exc:  # noqa: BLE001 - one bad job never stops the batch
+        why = f"grader error: {type(exc).__name__}: {exc}"
+    return JobReport(job.student, job.assignment, "", grader, status=NOT_GRADED, errors=[why])
