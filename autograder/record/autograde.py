@@ -61,8 +61,16 @@ def _autograde(root: Path, student: str, assignment: str) -> tuple[bool, str]:
 
 
 def _reason(text: str) -> str:
-    """The line of nbgrader's log that says why it failed."""
+    """What nbgrader's log says about why it failed: the cell-structure warnings and the errors,
+    else the last line that names an error."""
     lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    said = [
+        ln.removeprefix("[WARNING] ").removeprefix("[ERROR] ")
+        for ln in lines
+        if "exists multiple times" in ln or "'checksum'" in ln or ln.startswith("[ERROR]")
+    ]
+    if said:
+        return "; ".join(dict.fromkeys(said[:3]))[:300]
     for ln in reversed(lines):
         if any(w in ln for w in ("checksum", "Exception", "Error", "error")):
             return ln[:300]
@@ -95,6 +103,7 @@ def record(root: Path, job: JobReport, release: dict[str, Path]) -> dict[str, An
     if ok:
         return {"ok": True, "error": None, "note": None}
     why = _reason(text)
+    log.with_suffix(".rejected.log").write_text(text)
     executed = root / EXECUTED / job.student / job.assignment
     for name, path in release.items():
         shutil.copyfile(path, executed / f"{name}.ipynb")
