@@ -11,10 +11,18 @@ Products, all committed, each from its own module:
    generate_assignment``);
 4. :mod:`.bundle` — ``course bundle``: the zip students receive (not committed).
 
-:mod:`.command` is ``course build [--check]``. This package's namespace only re-exports the
-stubs, which the score stage calls (importing it must not import the score stage back).
+:mod:`.command` is ``course build [--check]``. This package's namespace re-exports the stubs
+(which the score stage calls) and the list of source assignments; it must not import the score
+stage back (:mod:`.fixtures` does, so it is not imported here).
 """
 
+from .release import source_assignments
 from .stubs import BuildError, make_stub, solution_regions, write_stub_package
 
-__all__ = ["BuildError", "make_stub", "solution_regions", "write_stub_package"]
+__all__ = [
+    "BuildError",
+    "make_stub",
+    "solution_regions",
+    "source_assignments",
+    "write_stub_package",
+]
