@@ -330,45 +330,36 @@ def run_suite(assignment: str, submission: Submission, *, suite: Path | None = N
 
 
 def dev_table(assignment: str) -> list[tuple[str, SuiteReport]]:
-    """Grade the reference, the blank stubs and each catalogued mistake of ``assignment``."""
-    from .build import write_stub_package
-    from .mistakes import make_mistaken_package, mistakes_for_task
+    """Grade the reference, the blank stubs and each catalogued mistake of ``assignment``: the
+    example class (:func:`autograder.examples.example_packages`), in-process."""
+    from .examples import example_packages
 
-    load_reference()
-    tasks = importlib.import_module(f"{REFERENCE_NAME}.tasks").tasks_of_assignment(assignment)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        subs: list[tuple[str, Path]] = [("reference", REFERENCE_DIR)]
-        stub_dir = Path(tmp) / "stubs" / "course_lib"
-        write_stub_package(REFERENCE_DIR, stub_dir)
-        subs.append(("blank stubs", stub_dir))
-        for t in tasks:
-            for m in mistakes_for_task(t):
-                d = Path(tmp) / f"{m.attr}__{m.slug}"
-                subs.append((f"{t.id} {m.name}", make_mistaken_package(m, d)))
-        for label, pkg in subs:
-            with InProcessSubmission(pkg, label) as sub:
-                rows.append((label, run_suite(assignment, sub)))
+        for ex in example_packages(assignment, Path(tmp)):
+            label = {"reference": "reference", "blank_stubs": "blank stubs"}.get(ex.name)
+            if label is None and ex.mistake is not None:
+                label = f"{ex.task} {ex.mistake.name}"
+            with InProcessSubmission(ex.package, label or ex.name) as sub:
+                rows.append((label or ex.name, run_suite(assignment, sub)))
     return rows
 
 
-def _num(v: float) -> str:
-    return f"{round(float(v), 2):g}"
-
-
 def format_table(assignment: str, rows) -> str:
-    tasks = sorted({r.task for _, rep in rows for r in rep.results},
-                   key=lambda t: tuple(int(p) for p in t.split(".")))
-    width = max([len(label) for label, _ in rows] + [10])
-    head = f"{'submission':<{width}}  " + "  ".join(f"{t:>9}" for t in tasks) + "      total  named mistakes"
-    lines = [f"Hidden suite of {assignment}", head, "-" * len(head)]
+    """The development table, in the grade table's format (:func:`autograder.table.format_table`)."""
+    from .table import format_table as grade_table
+
+    table = []
     for label, rep in rows:
         scores = rep.task_scores()
-        cells = "  ".join(f"{_num(scores.get(t, (0, 0))[0]):>5}/{_num(scores.get(t, (0, 0))[1]):<3}" for t in tasks)
-        earned = sum(e for e, _ in scores.values())
-        possible = sum(p for _, p in scores.values())
-        lines.append(f"{label:<{width}}  {cells}  {_num(earned):>6}/{_num(possible):<3} {'; '.join(rep.mistakes())}")
-    return "\n".join(lines)
+        table.append({
+            "student": label, "assignment": assignment,
+            "tasks": {f"task_{t.replace('.', '_')}": e for t, (e, _) in scores.items()},
+            "total": sum(e for e, _ in scores.values()), "max": sum(p for _, p in scores.values()),
+            "mistakes": [f"{t} {m}" for t in scores for m in rep.mistakes(t)],
+            "errors": [], "reasons": [], "failure": None,
+        })
+    return f"Hidden suite of {assignment}\n" + grade_table(table, label="submission")
 
 
 def main(argv=None) -> int:
