@@ -58,6 +58,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     except Interrupted as exc:
         print(f"\n{exc} ({len(exc.done)} job(s) finished before)", file=sys.stderr)
         return 130
+    except KeyboardInterrupt:  # before any job started
+        print(f"\n{Interrupted([])}", file=sys.stderr)
+        return 130
     failed, not_graded = run.failed, run.not_graded
     print(
         f"graded {run.graded} submission(s) ({run.stale} stale: the submission or the grader "

@@ -116,7 +116,7 @@ def grade_and_record(root: Path, spec: JobSpec) -> JobReport:
 
 def _init_worker(slots) -> None:
     # Ctrl-C is the coordinator's: it stops the workers itself, so a worker never dies halfway
-    # through a job with a traceback of its own.
+    # through a job with a traceback of its own (see _run_pool).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ["COURSE_GRADER_SLOT"] = str(slots.get())
     # One BLAS thread per worker process: N workers use N cores, not N x all of them.
@@ -192,13 +192,19 @@ def _run_pool(root, todo, grader, suites, workers, progress) -> list[JobReport]:
 
         bar = tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr)
     done: list[JobReport] = []
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(slots,)
-    )
     futures: dict[Future, Job] = {}
+    # The workers start with Ctrl-C ignored (a spawned Python keeps an ignored SIGINT), so one
+    # still importing never dies of it with a traceback; submit() starts them, so ignore it here.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(slots,)
+        )
         for j in todo:
             futures[pool.submit(grade_and_record, root, job_spec(root, j, grader, suites))] = j
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
