@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from . import REFERENCE_DIR, SUITES_DIR
+from . import SUITES_DIR
 from .reference import REFERENCE_NAME, load_package, load_reference
 
 
