@@ -15,7 +15,9 @@ import socket
 import pytest
 
 from autograder import REFERENCE_DIR, REPO, SUITES_DIR
-from sandbox_students import grade_l2, student
+from sandbox_students import grade_l2, needs_safe_sandbox, needs_unprivileged_sandbox, student
+
+pytestmark = needs_safe_sandbox
 
 
 @pytest.mark.parametrize("name,code,reason", [
@@ -23,10 +25,11 @@ from sandbox_students import grade_l2, student
     ("sleep", "import time\ndef l2_penalty(weights, lam):\n    time.sleep(60)\n", "wall-clock limit"),
     ("memory", "def l2_penalty(weights, lam):\n    hog = []\n    while True:\n"
                "        hog.append(bytearray(50_000_000))\n", "MemoryError|wall-clock limit"),
-    ("fork", "import os\ndef l2_penalty(weights, lam):\n    n = 0\n    while n < 100000:\n"
-             "        try:\n            if os.fork() == 0:\n                import time; time.sleep(30)\n"
-             "        except OSError as exc:\n            raise RuntimeError(f'fork refused after {n}') from exc\n"
-             "        n += 1\n", "fork refused"),
+    pytest.param(
+        "fork", "import os\ndef l2_penalty(weights, lam):\n    n = 0\n    while n < 100000:\n"
+                "        try:\n            if os.fork() == 0:\n                import time; time.sleep(30)\n"
+                "        except OSError as exc:\n            raise RuntimeError(f'fork refused after {n}') from exc\n"
+                "        n += 1\n", "fork refused", marks=needs_unprivileged_sandbox),
     ("os_exit", "import os\ndef l2_penalty(weights, lam):\n    os._exit(3)\n", "exit code"),
     ("sys_exit", "import sys\ndef l2_penalty(weights, lam):\n    sys.exit(0)\n", "SystemExit"),
     ("segfault", "import ctypes\ndef l2_penalty(weights, lam):\n    ctypes.string_at(0)\n",
@@ -46,6 +49,17 @@ from sandbox_students import grade_l2, student
                   "    return 'done', [w.tolist() for w in map(np.asarray, weights)]\n", "expected"),
     ("syntax", "def l2_penalty(weights, lam:\n    return 0\n", "SyntaxError"),
     ("missing", "del l2_penalty\n", "AttributeError"),
+    # Beyond the issue's list: CPU burnt in a child while the call sleeps; SIGTERM ignored;
+    # signals to every process the sandbox may signal (only its own, in its PID namespace).
+    ("spin_child", "import os, time\ndef l2_penalty(weights, lam):\n    if os.fork() == 0:\n"
+                   "        while True:\n            pass\n    time.sleep(60)\n", "wall-clock limit"),
+    ("no_sigterm", "import signal\ndef l2_penalty(weights, lam):\n"
+                   "    signal.signal(signal.SIGTERM, signal.SIG_IGN)\n    while True:\n        pass\n",
+     "wall-clock limit"),
+    pytest.param("kill_all", "import os, signal\ndef l2_penalty(weights, lam):\n"
+                             "    try:\n        os.kill(-1, signal.SIGKILL)\n    except OSError:\n"
+                             "        pass\n    raise RuntimeError('still here')\n", "still here",
+                 marks=needs_unprivileged_sandbox),
 ])
 def test_hostile_function_gets_no_point_and_a_reason(tmp_path, name, code, reason):
     msg = grade_l2(student(tmp_path, name, code))
@@ -80,6 +94,7 @@ def test_monkeypatching_numpy_and_checks_does_not_help(tmp_path):
     assert msg is not None and "got 0.0" in msg, msg
 
 
+@needs_unprivileged_sandbox
 def test_filesystem_is_private(tmp_path):
     """No view of the repo, solutions, hidden suites, gradebook or other students; no writes."""
     secret = tmp_path / "other_student" / "course_lib"
@@ -115,3 +130,37 @@ def test_in_place_mutation_of_inputs_is_caught(tmp_path, ref):
     assert msg is None or "input" in msg.lower() or "differ" in msg
 
 
+
+
+@needs_unprivileged_sandbox
+def test_signalling_every_process_reaches_no_other_sandbox(tmp_path):
+    """``kill(-1, SIGKILL)`` in one student's sandbox leaves another student's worker serving."""
+    from autograder.sandbox import Worker
+    from sandbox_students import CASE
+
+    with Worker(student(tmp_path, "ref")) as other:
+        other.start()
+        msg = grade_l2(student(tmp_path, "killer", "import os, signal\n"
+                                                   "def l2_penalty(weights, lam):\n"
+                                                   "    os.kill(-1, signal.SIGKILL)\n"
+                                                   "    return 0.0, []\n"))
+        assert msg is not None
+        assert other.run_scenario("l2_penalty_matches", CASE).error is None
+        assert other.starts == 1 and not other.faults
+
+
+@pytest.mark.skipif(__import__("os").geteuid() != 0, reason="sandbox uids are switched by root only")
+def test_a_daemon_left_behind_is_gone_when_the_worker_closes(tmp_path):
+    """A double-forked ``setsid`` daemon escapes the process group; its leased uid finds it."""
+    from autograder.sandbox import Worker
+    from autograder.sandbox.host.processes import uid_processes
+    from sandbox_students import CASE
+
+    code = ("import os, time\n_orig = l2_penalty\ndef l2_penalty(weights, lam):\n"
+            "    if os.fork() == 0:\n        os.setsid()\n        if os.fork() == 0:\n"
+            "            time.sleep(300)\n        os._exit(0)\n    return _orig(weights, lam)\n")
+    with Worker(student(tmp_path, "daemon", code)) as w:
+        assert w.run_scenario("l2_penalty_matches", CASE).error is None
+        uid = w.uid
+        assert uid_processes(uid)  # the daemon and the worker
+    assert uid_processes(uid) == []

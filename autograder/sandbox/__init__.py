@@ -11,15 +11,22 @@ Two sides, in two folders:
 
 A call fails in one of two ways: :class:`SandboxError` (the student's code crashed, looped, flooded
 its output: a lost point with the reason) or :class:`SandboxFault` (the grader or the machine
-failed: never a lost point, the job is "not graded, rerun"). The sandbox knows nothing about
-scoring: the hidden suites (``autograder.harness``) drive it.
+failed, or the reduced sandbox refuses to run here: never a lost point, the job is "not graded,
+rerun"). The sandbox knows nothing about scoring: the hidden suites (``autograder.harness``)
+drive it.
+
+Without bubblewrap, :func:`sandbox_mode_line` says how student code would run, and the grader
+refuses unsafe runs unless :func:`allow_unsafe` (``COURSE_SANDBOX_ALLOW_UNSAFE=1``, the CLI's
+``--unsafe-sandbox``) accepts the risk.
 """
 
 from . import protocol
-from .host.isolation import mode, notice
+from .host.isolation import mode, notice, refuse_if_unsafe, sandbox_mode_line
 from .host.limits import Limits, SandboxError, SandboxFault
 from .host.notebook import NotebookRun, run_notebook
+from .host.reduced import allow_unsafe
 from .host.worker import Worker, error_outcome
 
-__all__ = ["Limits", "NotebookRun", "SandboxError", "SandboxFault", "Worker", "error_outcome",
-           "mode", "notice", "protocol", "run_notebook"]
+__all__ = ["Limits", "NotebookRun", "SandboxError", "SandboxFault", "Worker", "allow_unsafe",
+           "error_outcome", "mode", "notice", "protocol", "refuse_if_unsafe", "run_notebook",
+           "sandbox_mode_line"]

@@ -11,10 +11,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode
-from .leases import NOTEBOOK_UID_OFFSET, slot_uid
-from .limits import Limits, describe_exit
-from .processes import kill_tree, wait_uid_gone
+from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, refuse_if_unsafe
+from .limits import Limits, SandboxFault, describe_exit
+from .processes import kill_tree, sweep_leased_uid, tree_usage
+from .worker import RUNNABLE_SHARE, SLICE_SECONDS, lease_for_root, private_box
+
+
+def load_factor() -> float:
+    """How much slower than idle this machine runs now (1 to 10): the run queue per CPU."""
+    return min(10.0, max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1)))
 
 
 @dataclass
@@ -27,48 +32,66 @@ class NotebookRun:
 def run_notebook(nb, submission_dir, *, limits: Limits | None = None, cell_timeout: int = 60,
                  env: dict | None = None, slot: int | None = None) -> NotebookRun:
     """Execute notebook ``nb`` (a NotebookNode) next to the submission's allowed ``course_lib``
-    files, inside the sandbox. The result is untrusted: only its outputs are ever used."""
+    files, inside the sandbox. The result is untrusted: only its outputs are ever used.
+
+    ``limits.wall_seconds`` is the run's budget of CPU time; on the clock it is extended while the
+    notebook is runnable but starved (up to ``limits.backstop_seconds``), and each cell's timeout
+    is scaled by the machine's load. ``slot`` is ignored (uids are leased).
+    :class:`SandboxFault` if the sandbox cannot start or the machine stays overloaded."""
+    for attempt in range(2):
+        try:
+            return _run_notebook_once(nb, submission_dir, limits=limits, cell_timeout=cell_timeout,
+                                      env=env)
+        except SandboxFault as exc:
+            if exc.kind == "refused" or attempt:
+                raise
+
+
+def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> NotebookRun:
     import nbformat
 
     limits = limits or Limits(cpu_seconds=300, wall_seconds=120.0, memory_bytes=4 << 30,
                               processes=256, file_bytes=64 << 20, open_files=1024)
+    refuse_if_unsafe()
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="course-nb-"))
+    # Its own leased uid, never a worker's: a fork bomb in the kernel must not starve a suite.
+    lease = lease_for_root("the notebook sandbox cannot start")
     try:
         os.chmod(tmp, 0o711)
-        work = tmp / "sub"
+        box = private_box(tmp, lease)
+        work = box / "sub"
         work.mkdir()
         copy_allowed(Path(submission_dir), work)
         (work / "_submitted.ipynb").write_text(nbformat.writes(nb))
         _seed_matplotlib_cache(work / ".mpl")
-        uid = slot_uid(slot) + NOTEBOOK_UID_OFFSET  # never the worker's uid: a fork bomb in the
-        if os.geteuid() == 0 and mode() == "bwrap":   # kernel must not starve the hidden suite
+        if lease is not None:
             for p in [work, *work.rglob("*")]:
-                os.lchown(p, uid, uid)
-        elif os.geteuid() == 0:
-            os.chmod(work, 0o777)
+                os.lchown(p, lease.uid, lease.uid)
         paths = interpreter_paths()
         log = open(tmp / "log.txt", "wb")
+        cell_seconds = int(cell_timeout * load_factor())
         launch = Launch(
-            workdir=work, writable=True, limits=limits, uid=uid,
+            workdir=work, writable=True, limits=limits, uid=lease.uid if lease else None,
+            private_tmp=box,
             argv=[str(paths["exe"]), "-I", "-S", "-B", "/opt/grader/guest/nbexec.py",
-                  "/sub/_submitted.ipynb", "/sub/_executed.ipynb", "--timeout", str(cell_timeout),
+                  "/sub/_submitted.ipynb", "/sub/_executed.ipynb", "--timeout", str(cell_seconds),
                   "--sub", "/sub", *sum((["--path", str(s)] for s in paths["site"]), [])],
             ro_binds=GUEST_BINDS, env={"MPLCONFIGDIR": "/sub/.mpl", **(env or {})},
             stdout=log, stderr=log)
         try:
             proc, _ = launch.popen()
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise SandboxFault("start", f"the notebook sandbox could not be started ({exc})") from None
         finally:
             log.close()
         try:
-            proc.wait(timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
+            if not _wait_judged(proc, limits):
+                return NotebookRun(None, "the notebook did not finish within "
+                                         f"{limits.wall_seconds:g} s", time.monotonic() - t0)
+        finally:
             kill_tree(proc)
-            wait_uid_gone(uid)
-            return NotebookRun(None, f"the notebook did not finish within {limits.wall_seconds:g} s",
-                               time.monotonic() - t0)
-        kill_tree(proc)
-        wait_uid_gone(uid)
+            sweep_leased_uid(lease)
         out = work / "_executed.ipynb"
         if out.is_symlink() or not out.is_file():
             tail = (tmp / "log.txt").read_bytes()[-400:].decode("utf-8", "replace").strip()
@@ -88,6 +111,34 @@ def run_notebook(nb, submission_dir, *, limits: Limits | None = None, cell_timeo
         return NotebookRun(executed, str(status)[:300], time.monotonic() - t0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if lease is not None:
+            lease.release()
+
+
+def _wait_judged(proc: subprocess.Popen, limits: Limits) -> bool:
+    """Wait for the notebook run: True when it ended, False when it spent its budget (CPU, or
+    clock while not even runnable). :class:`SandboxFault` at the backstop of a starved run."""
+    t0 = time.monotonic()
+    budget = limits.wall_seconds
+    last = None
+    timeout = budget
+    while True:
+        try:
+            proc.wait(timeout=timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            pass
+        now = time.monotonic()
+        cpu, wait = tree_usage(proc.pid)
+        if last is not None:
+            runnable = (cpu - last[1]) + (wait - last[2]) >= RUNNABLE_SHARE * (now - last[0])
+            if cpu >= budget or not runnable:
+                return False
+        if now - t0 >= limits.backstop_seconds:
+            raise SandboxFault("overload", f"the machine is overloaded: the notebook got only "
+                                           f"{cpu:.1f} s of CPU in {now - t0:.0f} s")
+        last = (now, cpu, wait)
+        timeout = SLICE_SECONDS
 
 
 def _seed_matplotlib_cache(dest: Path) -> None:

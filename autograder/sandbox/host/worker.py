@@ -5,6 +5,14 @@ started once and serves many scenario calls over a length-prefixed pipe protocol
 (:mod:`autograder.sandbox.protocol`); it is killed and restarted after a crash or a timeout.
 Replies are validated (sizes capped, JSON + ``.npy`` with ``allow_pickle=False``); nothing from a
 worker is unpickled or imported into the grader.
+
+Limits judge the code, not the machine. A call's budget (``Limits.wall_seconds``) is spent in CPU
+time: when it runs out on the clock, the call is the student's timeout only if it used that much
+CPU (a loop) or was not even trying to run (sleeping, blocked); a call that was runnable but kept
+waiting for a CPU (an overloaded machine) gets more time, up to ``Limits.backstop_seconds``.
+What is not the student's -- the sandbox not starting, a kill the grader did not send, the
+backstop -- is a fault: the worker is restarted and the call redone (``Worker.retries`` times),
+then :class:`SandboxFault` is raised, never a lost point.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import importlib
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -20,10 +29,44 @@ from pathlib import Path
 
 from ...reference import REFERENCE_NAME, load_reference
 from .. import protocol
-from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode
-from .leases import slot_uid
-from .limits import Limits, SandboxError, describe_exit
-from .processes import kill_tree, wait_uid_gone
+from .isolation import (GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode,
+                        refuse_if_unsafe)
+from .leases import Lease, LeaseError, lease_uid
+from .limits import Limits, SandboxError, SandboxFault, describe_exit
+from .processes import descendants, kill_tree, process_cpu, sweep_leased_uid, tree_usage
+
+class Timeout(Exception):
+    """A call ran out of its budget: ``cpu`` seconds used, ``runnable`` if it was computing."""
+
+    def __init__(self, cpu: float, runnable: bool):
+        super().__init__(cpu, runnable)
+        self.cpu, self.runnable = cpu, runnable
+
+
+# A slice of waiting on the clock during which a process that is runnable (computing, or ready and
+# waiting for a CPU) spends at least this share of the slice is "trying to run".
+RUNNABLE_SHARE = 0.5
+SLICE_SECONDS = 1.0
+
+
+def lease_for_root(what: str) -> Lease | None:
+    """A leased sandbox uid when the grader is root (it switches uid), else None."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return lease_uid()
+    except LeaseError as exc:
+        raise SandboxFault("start", f"{what}: {exc}") from None
+
+
+def private_box(tmp: Path, lease: Lease | None) -> Path:
+    """``tmp/box``: the sandbox's own folder (its /tmp in the reduced sandbox), owned by its uid;
+    the grader's files (logs) stay outside it, where the sandbox cannot replace them."""
+    box = tmp / "box"
+    box.mkdir(mode=0o700, exist_ok=True)
+    if lease is not None:
+        os.chown(box, lease.uid, lease.uid)
+    return box
 
 
 class Worker:
@@ -35,47 +78,67 @@ class Worker:
         Folder holding the submission's ``course_lib/`` (only its allowed files are copied).
     limits : Limits, optional
     slot : int, optional
-        Worker slot; picks the unprivileged uid.
+        Accepted for older callers and ignored: sandbox uids are leased machine-wide.
     """
+
+    retries = 2  # restarts after a fault before SandboxFault is raised
 
     def __init__(self, submission_dir, limits: Limits | None = None, slot: int | None = None):
         self.submission_dir = Path(submission_dir)
         self.limits = limits or Limits()
-        self.uid = slot_uid(slot)
+        self.lease: Lease | None = None
         self.proc: subprocess.Popen | None = None
         self.mode = mode()
         self._ids = itertools.count(1)
+        self._guest_pid: int | None = None
         self._tmp = Path(tempfile.mkdtemp(prefix="course-sbx-"))
         os.chmod(self._tmp, 0o711)
-        self.workdir = self._tmp / "sub"
-        self.workdir.mkdir(mode=0o755)
+        self.workdir = self._tmp / "box" / "sub"
+        self.workdir.mkdir(mode=0o755, parents=True)
         self.files = copy_allowed(self.submission_dir, self.workdir)
         for p in self.workdir.rglob("*"):
             os.chmod(p, 0o755 if p.is_dir() else 0o644)
         self.out_path = self._tmp / "stdout.txt"
         self.err_path = self._tmp / "stderr.txt"
         self.starts = 0
+        self.faults: list[str] = []  # faults that were retried
         self.last_start_error: str | None = None
+
+    @property
+    def uid(self) -> int | None:
+        """The leased sandbox uid (root graders), else None."""
+        return self.lease.uid if self.lease is not None else None
 
     # -- lifecycle
 
     def start(self) -> None:
+        """Start the guest; :class:`SandboxFault` if it does not come up (never the student's:
+        the guest imports no student code before it greets)."""
         self.stop()
+        refuse_if_unsafe()
+        if self.lease is None:
+            self.lease = lease_for_root("the sandbox cannot start")
+        private_box(self._tmp, self.lease)
         self.starts += 1
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         out = open(self.out_path, "ab")
         err = open(self.err_path, "ab")
+        paths = interpreter_paths()
         launch = Launch(
             workdir=self.workdir,
-            argv=[str(interpreter_paths()["exe"]), "-I", "-S", "-B", "/opt/grader/guest/serve.py",
+            argv=[str(paths["exe"]), "-I", "-S", "-B", "/opt/grader/guest/serve.py",
                   "--in", str(req_r), "--out", str(rep_w),
-                  "--sub", "/sub", *sum((["--path", str(s)] for s in interpreter_paths()["site"]), [])],
-            limits=self.limits, uid=self.uid,
+                  "--sub", "/sub", *sum((["--path", str(s)] for s in paths["site"]), [])],
+            limits=self.limits, uid=self.uid, private_tmp=self._tmp / "box",
             ro_binds=GUEST_BINDS,
             pass_fds=(req_r, rep_w), stdout=out, stderr=err)
         try:
             self.proc, self.mode = launch.popen()
+        except (OSError, subprocess.SubprocessError) as exc:
+            os.close(req_w)
+            os.close(rep_r)
+            raise SandboxFault("start", f"the sandbox could not be started ({exc})") from None
         finally:
             os.close(req_r)
             os.close(rep_w)
@@ -85,15 +148,18 @@ class Worker:
         self._reader = protocol.Reader(rep_r, self.limits.reply_bytes)
         self._r = rep_r
         try:
-            hello, _ = self._reader.read(time.monotonic() + self.limits.start_seconds)
+            hello, _ = self._read(None, self.limits.start_seconds, starting=True)
             if not hello.get("ready"):
                 raise protocol.ProtocolError("bad greeting")
         except protocol.ProtocolError as exc:
             code = self._reap()
-            reason = (describe_exit(code, self.limits) if isinstance(exc, protocol.Closed)
+            reason = (describe_exit(code, self.limits).replace("the student's code", "the sandbox")
+                      if isinstance(exc, protocol.Closed)
                       else f"the sandboxed worker did not start ({exc})")
             self.last_start_error = reason + self._stderr_tail()
-            raise SandboxError("start", self.last_start_error) from None
+            raise SandboxFault("start", self.last_start_error) from None
+        leaves = [p for p in descendants(self.proc.pid) if p != self.proc.pid]
+        self._guest_pid = leaves[-1] if leaves else self.proc.pid
 
     def _reap(self) -> int | None:
         proc = self.proc
@@ -104,7 +170,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             code = None
         kill_tree(proc)
-        wait_uid_gone(self.uid)
+        sweep_leased_uid(self.lease)
         self._close_fds()
         self.proc = None
         return code
@@ -126,12 +192,15 @@ class Worker:
             except OSError:
                 pass
             kill_tree(self.proc)
-            wait_uid_gone(self.uid)
+            sweep_leased_uid(self.lease)
             self.proc = None
         self._close_fds()
 
     def close(self) -> None:
         self.stop()
+        if self.lease is not None:
+            self.lease.release()
+            self.lease = None
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def __enter__(self):
@@ -159,27 +228,62 @@ class Worker:
         return any(p.exists() and p.stat().st_size >= self.limits.file_bytes
                    for p in (self.out_path, self.err_path))
 
-    def request(self, header: dict, blobs=(), timeout: float | None = None) -> tuple[dict, list]:
-        """Send one request and return the validated reply; raises :class:`SandboxError`."""
+    def _read(self, rid, budget: float, *, starting: bool = False) -> tuple[dict, list]:
+        """The reply to request ``rid`` (or the greeting). On the clock ``budget`` seconds, then
+        slice by slice while the guest is runnable and has used less than ``budget`` s of CPU,
+        up to the backstop. Raises :class:`Timeout` (the student's: used its CPU budget, or was
+        not trying to run) or :class:`SandboxFault` (overloaded machine, or a start that hangs)."""
+        t0 = time.monotonic()
+        cpu0 = process_cpu(self._guest_pid) if self._guest_pid else 0.0
+        deadline = t0 + budget
+        last = None
+        while True:
+            try:
+                while True:
+                    reply, blobs = self._reader.read(deadline)
+                    if starting or reply.get("id") == rid:
+                        return reply, blobs
+            except protocol.Timeout:
+                pass
+            now = time.monotonic()
+            cpu, wait = tree_usage(self._guest_pid or self.proc.pid)
+            used = cpu - cpu0
+            if last is not None:
+                t_prev, cpu_prev, wait_prev = last
+                runnable = (cpu - cpu_prev) + (wait - wait_prev) >= RUNNABLE_SHARE * (now - t_prev)
+                if not starting and (used >= budget or not runnable):
+                    raise Timeout(used, runnable)
+                if starting and not runnable:
+                    raise SandboxFault("start", "the sandbox hung while starting")
+            if now - t0 >= self.limits.backstop_seconds:
+                what = "starting the sandbox" if starting else "the call"
+                raise SandboxFault("overload", f"the machine is overloaded: {what} got only "
+                                   f"{used:.1f} s of CPU in {now - t0:.0f} s")
+            last = (now, cpu, wait)
+            deadline = now + SLICE_SECONDS
+
+    def _request_once(self, header: dict, blobs, budget: float) -> tuple[dict, list]:
         if self.proc is None:
             self.start()
         rid = next(self._ids)
         header = dict(header, id=rid)
-        deadline = time.monotonic() + (self.limits.wall_seconds if timeout is None else timeout)
         try:
             protocol.write_message(self._w, header, blobs)
-            while True:
-                reply, rblobs = self._reader.read(deadline)
-                if reply.get("id") == rid:
-                    return reply, rblobs
-        except protocol.Timeout:
+            return self._read(rid, budget)
+        except Timeout as exc:
             kill_tree(self.proc)
             self._reap()
-            limit = self.limits.wall_seconds if timeout is None else timeout
-            raise SandboxError("timeout", f"the call did not finish within the {limit:g} s "
-                                          "wall-clock limit (an infinite loop, or far too slow)")
-        except (protocol.Closed, BrokenPipeError, OSError) as exc:
+            how = (f"{exc.cpu:.1f} s of CPU time used: an infinite loop, or far too slow"
+                   if exc.runnable else "it was waiting, not computing: sleeping or blocked")
+            raise SandboxError("timeout", f"the call did not finish within the {budget:g} s "
+                                          f"wall-clock limit ({how})") from None
+        except (protocol.Closed, BrokenPipeError, OSError):
             code = self._reap()
+            if code in (-signal.SIGKILL, 128 + signal.SIGKILL):
+                # The grader sends SIGKILL only after it gave up on a call (above); the limits
+                # raise errors (memory, processes) or SIGXCPU/SIGXFSZ. Someone else killed it.
+                raise SandboxFault("killed", "the sandbox was killed from outside the grader "
+                                             "(another program, or the out-of-memory killer)")
             reason = describe_exit(code, self.limits)
             if self.output_capped():
                 reason += f"; its output reached the {self.limits.file_bytes}-byte limit"
@@ -189,6 +293,26 @@ class Worker:
             self._reap()
             raise SandboxError("protocol", f"the worker sent an invalid reply ({exc})") from None
 
+    def request(self, header: dict, blobs=(), timeout: float | None = None) -> tuple[dict, list]:
+        """Send one request and return the validated reply.
+
+        Raises :class:`SandboxError` for what the student's code did (crash, timeout, invalid
+        reply) and :class:`SandboxFault` for what it did not, once ``retries`` restarts failed."""
+        budget = self.limits.wall_seconds if timeout is None else timeout
+        last: SandboxFault | None = None
+        for _ in range(self.retries + 1):
+            try:
+                return self._request_once(header, blobs, budget)
+            except SandboxFault as exc:
+                if exc.kind == "refused":
+                    raise
+                last = exc
+                self.faults.append(exc.message)
+                self.stop()
+        assert last is not None
+        raise SandboxFault(last.kind, f"not graded, rerun: {last.message} "
+                                      f"({self.retries + 1} attempts)")
+
     def ping(self) -> float:
         t = time.perf_counter()
         self.request({"op": "ping"})
@@ -197,11 +321,14 @@ class Worker:
     def run_scenario(self, name: str, case: dict):
         """Run scenario ``name`` on the student's code; returns a decoded ``Outcome``.
 
-        Crashes, timeouts and invalid replies become an ``Outcome`` whose error says why.
+        Crashes, timeouts and invalid replies of the student's code become an ``Outcome`` whose
+        error says why; a :class:`SandboxFault` (not the student's) is raised, after retries.
         """
         fw = _framework()
         try:
             reply, blobs = self.request({"op": "scenario", "name": name, "case": _jsonable(case)})
+        except SandboxFault:
+            raise
         except SandboxError as exc:
             return error_outcome(f"Sandbox{exc.kind.capitalize()}", exc.message)
         if "fatal" in reply:
@@ -215,6 +342,7 @@ class Worker:
             outcome = error_outcome(e.type, f"{e.message} (output limit of {self.limits.file_bytes} "
                                             "bytes reached: too much printing)", e.where)
         return outcome
+
 
 
 def _framework():
