@@ -7,6 +7,13 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")  # plots in tests never need a screen
 
 
+def pytest_report_header(config):
+    """First line of every run: how student code is sandboxed on this machine."""
+    from autograder.sandbox.host.isolation import sandbox_mode_line
+
+    return sandbox_mode_line()
+
+
 @pytest.fixture(scope="session")
 def ref():
     """The reference package (``solutions/course_lib``, imported as ``course_ref``):
