@@ -149,11 +149,12 @@ def test_signalling_every_process_reaches_no_other_sandbox(tmp_path):
         assert other.starts == 1 and not other.faults
 
 
+@needs_unprivileged_sandbox
 @pytest.mark.skipif(__import__("os").geteuid() != 0, reason="sandbox uids are switched by root only")
 def test_a_daemon_left_behind_is_gone_when_the_worker_closes(tmp_path):
     """A double-forked ``setsid`` daemon escapes the process group; its leased uid finds it."""
     from autograder.sandbox import Worker
-    from autograder.sandbox.host.processes import uid_processes
+    from autograder.sandbox.host.leases import uid_processes
     from sandbox_students import CASE
 
     code = ("import os, time\n_orig = l2_penalty\ndef l2_penalty(weights, lam):\n"

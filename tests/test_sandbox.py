@@ -20,7 +20,7 @@ from autograder.sandbox import Limits, SandboxFault, Worker, mode, notice, proto
 from autograder.sandbox.host import leases, reduced
 from autograder.sandbox.host import worker as worker_mod
 from autograder.sandbox.host.isolation import bwrap_path, sandbox_mode_line
-from autograder.sandbox.host.processes import uid_processes
+from autograder.sandbox.host.leases import uid_processes
 from autograder.sandbox.submission import SandboxedSubmission
 
 from sandbox_students import CASE, grade_l2, needs_safe_sandbox, student
@@ -145,11 +145,12 @@ def test_leases_are_unique_across_processes(tmp_path, monkeypatch):
 
 @root_only
 @needs_safe_sandbox
-def test_a_uid_someone_else_runs_as_is_never_leased_nor_killed(tmp_path, monkeypatch):
-    """A process with a sandbox-range uid the grader did not start (another grader's sandbox,
-    left from a crash) is skipped by the lease and survives a fork bomb's clean-up."""
-    monkeypatch.setenv("COURSE_SANDBOX_LEASE_DIR", str(tmp_path / "leases"))
-    foreign_uid = leases.UID_BASE
+def test_a_uid_someone_else_runs_as_is_never_leased_nor_killed(tmp_path):
+    """A process with a sandbox-range uid the grader did not start (the sandbox of a grader that
+    crashed: its lease is gone, its process is not) is skipped by the lease and survives a fork
+    bomb's clean-up. (The machine's real lease folder: other graders may be running.)"""
+    crashed = leases.lease_uid()
+    foreign_uid = crashed.uid
     foreign = subprocess.Popen(["/usr/bin/setpriv", f"--reuid={foreign_uid}",
                                 f"--regid={foreign_uid}", "--clear-groups", "sleep", "300"],
                                start_new_session=True)
@@ -158,6 +159,7 @@ def test_a_uid_someone_else_runs_as_is_never_leased_nor_killed(tmp_path, monkeyp
             if uid_processes(foreign_uid):
                 break
             time.sleep(0.05)
+        crashed.release()
         bomb = student(tmp_path, "bomb", "import os, time\ndef l2_penalty(weights, lam):\n"
                                          "    while True:\n        try:\n"
                                          "            if os.fork() == 0:\n                time.sleep(60)\n"
@@ -169,6 +171,7 @@ def test_a_uid_someone_else_runs_as_is_never_leased_nor_killed(tmp_path, monkeyp
         assert uid_processes(ours) == []          # every process of our lease is gone
         assert foreign.poll() is None             # the foreign one lives
     finally:
+        crashed.release()
         foreign.kill()
         foreign.wait()
 
@@ -218,3 +221,43 @@ def test_a_starved_call_is_an_overload_fault_and_a_sleeping_one_a_timeout(tmp_pa
         with pytest.raises(SandboxFault, match="overloaded") as exc:
             w.run_scenario("l2_penalty_matches", CASE)
         assert exc.value.kind == "overload"
+
+
+# ------------------------------------------------------------------------------------------------
+# Ctrl-C: the sandbox dies with the grader
+
+_GRADER = (
+    "import sys\nsys.path[:0] = [sys.argv[1], sys.argv[1] + '/tests']\n"
+    "from autograder.sandbox import Worker\nfrom sandbox_students import CASE\n"
+    "w = Worker(sys.argv[2])\nw.start()\nprint(w.proc.pid, w._guest_pid, flush=True)\n"
+    "w.run_scenario('l2_penalty_matches', CASE)\n"
+)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@needs_safe_sandbox
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
+def test_the_sandbox_dies_with_its_grader(tmp_path, sig):
+    sleeper = student(
+        tmp_path, "sleeper", "import time\ndef l2_penalty(weights, lam):\n    time.sleep(600)\n"
+    )
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    grader = subprocess.Popen(
+        [sys.executable, "-c", _GRADER, repo, str(sleeper)], stdout=subprocess.PIPE, text=True
+    )
+    pids = [int(p) for p in grader.stdout.readline().split()]
+    assert len(pids) == 2 and not any(_gone(p) for p in pids)
+    grader.send_signal(sig)
+    grader.wait(timeout=60)
+    for _ in range(600):  # a bounded wait for the condition, not a timing assertion
+        if all(_gone(p) for p in pids):
+            break
+        time.sleep(0.05)
+    assert all(_gone(p) for p in pids)

@@ -27,6 +27,18 @@ from .host.notebook import NotebookRun, run_notebook
 from .host.reduced import allow_unsafe
 from .host.worker import Worker, error_outcome
 
-__all__ = ["Limits", "NotebookRun", "SandboxError", "SandboxFault", "Worker", "allow_unsafe",
-           "error_outcome", "mode", "notice", "protocol", "refuse_if_unsafe", "run_notebook",
-           "sandbox_mode_line"]
+__all__ = [
+    "Limits",
+    "NotebookRun",
+    "SandboxError",
+    "SandboxFault",
+    "Worker",
+    "allow_unsafe",
+    "error_outcome",
+    "mode",
+    "notice",
+    "protocol",
+    "refuse_if_unsafe",
+    "run_notebook",
+    "sandbox_mode_line",
+]

@@ -91,11 +91,16 @@ class Reader:
         if not isinstance(header, dict):
             raise ProtocolError("header is not a JSON object")
         sizes = header.pop("blob_sizes", [])
-        if (not isinstance(sizes, list) or len(sizes) > 100_000
-                or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes)):
+        if (
+            not isinstance(sizes, list)
+            or len(sizes) > 100_000
+            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in sizes)
+        ):
             raise ProtocolError("malformed blob sizes")
         if sum(sizes) > self.max_total:
-            raise ProtocolError(f"reply of {sum(sizes)} bytes is larger than the cap {self.max_total}")
+            raise ProtocolError(
+                f"reply of {sum(sizes)} bytes is larger than the cap {self.max_total}"
+            )
         blobs = []
         for s in sizes:
             self._fill(s, deadline)

@@ -26,8 +26,13 @@ class SandboxedSubmission(Submission):
     never scored on the calls that did run.
     """
 
-    def __init__(self, submission_dir, label: str | None = None, limits: Limits | None = None,
-                 slot: int | None = None):
+    def __init__(
+        self,
+        submission_dir,
+        label: str | None = None,
+        limits: Limits | None = None,
+        slot: int | None = None,
+    ):
         self.submission_dir = Path(submission_dir)
         self.label = label or self.submission_dir.name
         self.worker = Worker(self.submission_dir, limits=limits, slot=slot)
@@ -42,8 +47,11 @@ class SandboxedSubmission(Submission):
 
         task = get_scenario(scenario_name).task
         if self.timeouts.get(task, 0) >= self.max_timeouts_per_task:
-            return error_outcome("SandboxTimeout", "not run: this task's code already exceeded the "
-                                 f"time limit {self.max_timeouts_per_task} times")
+            return error_outcome(
+                "SandboxTimeout",
+                "not run: this task's code already exceeded the "
+                f"time limit {self.max_timeouts_per_task} times",
+            )
         if self.fault is not None:
             raise self.fault
         try:

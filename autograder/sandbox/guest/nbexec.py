@@ -1,4 +1,5 @@
-"""Guest side of notebook execution, inside the sandbox: execute one notebook with nbclient and a kernel that is sandboxed too.
+"""Guest side of notebook execution, inside the sandbox: execute one notebook with nbclient
+and a kernel that is sandboxed too.
 
     python -I -S -B nbexec.py IN.ipynb OUT.ipynb --timeout SECONDS --path DIR ... --sub /sub
 
@@ -47,21 +48,43 @@ def main():
     os.makedirs("/tmp/jupyter/runtime", exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(spec, "kernel.json"), "w") as fh:
-        json.dump({"argv": [sys.executable, "-I", "-S", "-B", os.path.join(here, "kernel_boot.py"),
-                            "-f", "{connection_file}"],
-                   "display_name": "course sandbox", "language": "python"}, fh)
+        json.dump(
+            {
+                "argv": [
+                    sys.executable,
+                    "-I",
+                    "-S",
+                    "-B",
+                    os.path.join(here, "kernel_boot.py"),
+                    "-f",
+                    "{connection_file}",
+                ],
+                "display_name": "course sandbox",
+                "language": "python",
+            },
+            fh,
+        )
 
     import time
+
     t0 = time.time()
-    sys.meta_path.insert(0, _Block(("rfc3987_syntax",)))   # 1-2 s of grammar building, unused
+    sys.meta_path.insert(0, _Block(("rfc3987_syntax",)))  # 1-2 s of grammar building, unused
     import nbformat
     from nbclient import NotebookClient
+
     print("imports", time.time() - t0, file=sys.stderr)
 
     nb = nbformat.read(src, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="course-sandbox", allow_errors=True,
-                            interrupt_on_timeout=False, startup_timeout=60, shutdown_kernel="immediate",
-                            resources={"metadata": {"path": sub}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="course-sandbox",
+        allow_errors=True,
+        interrupt_on_timeout=False,
+        startup_timeout=60,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": sub}},
+    )
     try:
         client.execute()
         print("executed", time.time() - t0, file=sys.stderr)

@@ -1,9 +1,10 @@
 """Guest side of the sandboxed worker: the process that runs next to student code, inside
-bubblewrap (or the reduced sandbox). The host side is :class:`autograder.sandbox.host.worker.Worker`.
+bubblewrap (or the reduced sandbox). The host side is
+:class:`autograder.sandbox.host.worker.Worker`.
 
 Started by the host as
 
-    python -I -S -B /opt/grader/guest/serve.py --in FD --out FD --path DIR [--path DIR ...] --sub DIR
+    python -I -S -B /opt/grader/guest/serve.py --in FD --out FD --path DIR [...] --sub DIR
 
 ``-I -S`` ignore the environment and skip ``site`` (so no ``.pth`` file of the grader's venv
 runs); ``sys.path`` becomes the interpreter's stdlib, then the ``--path`` entries, then ``--sub``
@@ -20,7 +21,7 @@ import sys
 
 
 def _parse(argv):
-    opts = {"path": []}
+    opts: dict = {"path": []}
     it = iter(argv)
     for a in it:
         if a == "--path":
@@ -48,11 +49,12 @@ def main(argv=None):
     os.chdir(opts["sub"])
     import numpy  # noqa: F401,E402  (warm: the first call should not pay for it)
 
-    state = {}
+    state: dict = {}
 
     def framework():
         if "fw" not in state:
             from course_lib.checks import framework as fw  # the grader's copy, bound read-only
+
             state["fw"] = fw
             state["scenarios"] = fw.load_scenarios("course_lib")
         return state["fw"]
@@ -83,12 +85,21 @@ def main(argv=None):
                     header, out_blobs = fw.encode_outcome(outcome)
                 except Exception as exc:  # noqa: BLE001 - a hostile return value
                     header, out_blobs = fw.encode_outcome(
-                        fw.Outcome(error=fw.ErrorInfo.from_exception(exc)))
+                        fw.Outcome(error=fw.ErrorInfo.from_exception(exc))
+                    )
             except BaseException as exc:  # noqa: BLE001 - e.g. the package fails to import
-                header, out_blobs = {"outputs": None, "error": {
-                    "type": type(exc).__name__,
-                    "mro": [c.__name__ for c in type(exc).__mro__],
-                    "message": str(exc)[:2000], "where": "importing the package"}}, []
+                header, out_blobs = (
+                    {
+                        "outputs": None,
+                        "error": {
+                            "type": type(exc).__name__,
+                            "mro": [c.__name__ for c in type(exc).__mro__],
+                            "message": str(exc)[:2000],
+                            "where": "importing the package",
+                        },
+                    },
+                    [],
+                )
             for stream in (sys.stdout, sys.stderr):
                 try:
                     stream.flush()

@@ -27,6 +27,7 @@ import sys
 import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ... import REFERENCE_DIR, STUDENT_LIB
 from ...sanitize import course_lib_files
@@ -39,9 +40,10 @@ RELEASE_FIXTURES = STUDENT_LIB / "checks" / "fixtures"
 BWRAP = "/usr/bin/bwrap"
 SANDBOX_DIR = Path(__file__).resolve().parents[1]
 # What the guest sees of the grader: its own folder and the framing module, read-only.
-GUEST_BINDS = [(SANDBOX_DIR / "guest", "/opt/grader/guest"),
-               (SANDBOX_DIR / "protocol.py", "/opt/grader/protocol.py")]
-
+GUEST_BINDS = [
+    (SANDBOX_DIR / "guest", "/opt/grader/guest"),
+    (SANDBOX_DIR / "protocol.py", "/opt/grader/protocol.py"),
+]
 
 
 def bwrap_path() -> str | None:
@@ -61,16 +63,21 @@ def mode() -> str:
     if path is None:
         return "reduced"
     if path not in _MODE:
-        probe = [path, "--unshare-pid", "--unshare-net", "--die-with-parent",
-                 "--ro-bind", "/", "/", "--proc", "/proc", "/bin/true"]
+        probe = [
+            path,
+            "--unshare-pid",
+            "--unshare-net",
+            "--die-with-parent",
+            "--ro-bind",
+            "/",
+            "/",
+            "--proc",
+            "/proc",
+            "/bin/true",
+        ]
         if os.geteuid() != 0:
             probe[1:1] = ["--unshare-user"]
-        try:
-            ok = subprocess.run(probe, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, timeout=20).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            ok = False
-        _MODE[path] = "bwrap" if ok else "reduced"
+        _MODE[path] = "bwrap" if reduced.succeeds(probe) else "reduced"
     return _MODE[path]
 
 
@@ -79,16 +86,21 @@ def reduced_description() -> str:
     paths = interpreter_paths()
     if os.geteuid() != 0:
         who = "as the grader's OWN uid (it can read and change the course folder)"
-        iso = ("no network (user namespace)" if reduced.namespaces_available()
-               else "NO network isolation")
+        iso = (
+            "no network (user namespace)"
+            if reduced.namespaces_available()
+            else "NO network isolation"
+        )
         return f"{who}, with resource limits and a scrubbed environment, {iso}, no private /tmp"
     if not all(reduced.others_can_reach(p) for p in [paths["exe"], *paths["site"]]):
         who = "AS ROOT (the interpreter is not reachable by an unprivileged uid)"
     else:
         who = "as a leased unprivileged uid"
     if reduced.namespaces_available():
-        iso = ("no network, a private /tmp, the solutions, hidden suites and course folder "
-               "hidden (mount namespace)")
+        iso = (
+            "no network, a private /tmp, the solutions, hidden suites and course folder "
+            "hidden (mount namespace)"
+        )
     else:
         iso = "NO network or filesystem isolation (the kernel refuses namespaces)"
     return f"{who}, with resource limits and a scrubbed environment, {iso}"
@@ -100,11 +112,16 @@ def notice() -> str | None:
         return None
     paths = interpreter_paths()
     risky = reduced.risks(paths["exe"], paths["site"])
-    text = ("NOTICE: bubblewrap (bwrap) is not available on this machine, so student code runs in "
-            f"the REDUCED sandbox: {reduced_description()}.")
+    text = (
+        "NOTICE: bubblewrap (bwrap) is not available on this machine, so student code runs in "
+        f"the REDUCED sandbox: {reduced_description()}."
+    )
     if risky:
-        text += (" UNSAFE, accepted with COURSE_SANDBOX_ALLOW_UNSAFE=1: " + "; ".join(risky) + "."
-                 if reduced.allow_unsafe() else " Grading is REFUSED: " + "; ".join(risky) + ".")
+        text += (
+            " UNSAFE, accepted with COURSE_SANDBOX_ALLOW_UNSAFE=1: " + "; ".join(risky) + "."
+            if reduced.allow_unsafe()
+            else " Grading is REFUSED: " + "; ".join(risky) + "."
+        )
     return text + " Install bubblewrap (apt-get install bubblewrap) for the full sandbox."
 
 
@@ -112,26 +129,36 @@ def sandbox_mode_line() -> str:
     """One line saying how student code runs here (printed first by ``make demo``/``make test``)."""
     if mode() == "bwrap":
         who = "a leased unprivileged uid" if os.geteuid() == 0 else "uid nobody in a user namespace"
-        return ("sandbox: bubblewrap (no network, private filesystem view, rlimits, "
-                f"{who}, PID namespace)")
+        return (
+            "sandbox: bubblewrap (no network, private filesystem view, rlimits, "
+            f"{who}, PID namespace)"
+        )
     paths = interpreter_paths()
     risky = reduced.risks(paths["exe"], paths["site"])
-    state = ("" if not risky else
-             " [UNSAFE, allowed by COURSE_SANDBOX_ALLOW_UNSAFE]" if reduced.allow_unsafe()
-             else " [REFUSED: " + "; ".join(risky) + "; set COURSE_SANDBOX_ALLOW_UNSAFE=1 to accept]")
+    state = (
+        ""
+        if not risky
+        else " [UNSAFE, allowed by COURSE_SANDBOX_ALLOW_UNSAFE]"
+        if reduced.allow_unsafe()
+        else " [REFUSED: " + "; ".join(risky) + "; set COURSE_SANDBOX_ALLOW_UNSAFE=1 to accept]"
+    )
     return f"sandbox: REDUCED (no bubblewrap): student code runs {reduced_description()}{state}"
 
 
 def refuse_if_unsafe() -> None:
-    """Raise :class:`SandboxFault` when the reduced sandbox is unsafe here and nobody accepted it."""
+    """Raise :class:`SandboxFault` when the reduced sandbox is unsafe and nobody accepted it."""
     if mode() == "bwrap" or reduced.allow_unsafe():
         return
     paths = interpreter_paths()
     risky = reduced.risks(paths["exe"], paths["site"])
     if risky:
-        raise SandboxFault("refused", "not graded: the grader refuses to run student code here ("
-                           + "; ".join(risky) + "). Install bubblewrap, or accept the risk with "
-                           "COURSE_SANDBOX_ALLOW_UNSAFE=1 (course grade --unsafe-sandbox).")
+        raise SandboxFault(
+            "refused",
+            "not graded: the grader refuses to run student code here ("
+            + "; ".join(risky)
+            + "). Install bubblewrap, or accept the risk with "
+            "COURSE_SANDBOX_ALLOW_UNSAFE=1 (course grade --unsafe-sandbox).",
+        )
 
 
 def interpreter_paths() -> dict:
@@ -140,8 +167,10 @@ def interpreter_paths() -> dict:
     exe = base_prefix / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     if not exe.exists():
         exe = Path(os.path.realpath(sys.executable))
-    site = [Path(os.path.realpath(p)) for p in {sysconfig.get_paths()["purelib"],
-                                                 sysconfig.get_paths()["platlib"]}]
+    site = [
+        Path(os.path.realpath(p))
+        for p in {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    ]
     return {"exe": exe, "base_prefix": base_prefix, "site": sorted(set(site))}
 
 
@@ -196,8 +225,9 @@ def copy_allowed(src: Path, dest: Path) -> list[str]:
     checks.mkdir(parents=True, exist_ok=True)
     if mode() != "bwrap":
         # No bind mounts: the grader's own copy of the public checks is copied in instead.
-        shutil.copytree(GRADER_CHECKS, checks, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            GRADER_CHECKS, checks, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+        )
         if RELEASE_FIXTURES.is_dir():
             shutil.copytree(RELEASE_FIXTURES, checks / "fixtures", dirs_exist_ok=True)
     return copied
@@ -207,18 +237,18 @@ def copy_allowed(src: Path, dest: Path) -> list[str]:
 class Launch:
     """How to start one sandboxed process; :meth:`popen` starts it."""
 
-    workdir: Path                       # becomes /sub inside (a private temp copy)
-    argv: list                          # the command inside the sandbox (paths as seen inside)
+    workdir: Path  # becomes /sub inside (a private temp copy)
+    argv: list  # the command inside the sandbox (paths as seen inside)
     limits: Limits = field(default_factory=Limits)
-    writable: bool = False              # bind /sub read-write (notebook execution)
-    uid: int | None = None              # the leased uid (required when the grader is root)
-    private_tmp: Path | None = None     # reduced mode: bound over /tmp; holds ``workdir``
+    writable: bool = False  # bind /sub read-write (notebook execution)
+    uid: int | None = None  # the leased uid (required when the grader is root)
+    private_tmp: Path | None = None  # reduced mode: bound over /tmp; holds ``workdir``
     env: dict = field(default_factory=dict)
-    ro_binds: list = field(default_factory=list)   # (host_path, inside_path)
+    ro_binds: list = field(default_factory=list)  # (host_path, inside_path)
     pass_fds: tuple = ()
-    stdout: object = subprocess.DEVNULL
-    stderr: object = subprocess.DEVNULL
-    stdin: object = subprocess.DEVNULL
+    stdout: Any = subprocess.DEVNULL  # a file, a pipe fd or DEVNULL, as subprocess takes them
+    stderr: Any = subprocess.DEVNULL
+    stdin: Any = subprocess.DEVNULL
 
     def command(self) -> tuple[list, str]:
         paths = interpreter_paths()
@@ -228,13 +258,39 @@ class Launch:
             return [self._reduce(a) for a in self.argv], mode_
         if os.geteuid() == 0 and self.uid is None:
             raise SandboxFault("start", "no sandbox uid was leased for a root grader")
-        args = [bwrap_path(), "--die-with-parent", "--new-session",
-                "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup-try",
-                "--ro-bind", "/usr", "/usr",
-                "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-                "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
-                "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        args = [
+            bwrap_path(),
+            "--die-with-parent",
+            "--new-session",
+            "--unshare-ipc",
+            "--unshare-pid",
+            "--unshare-net",
+            "--unshare-uts",
+            "--unshare-cgroup-try",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+            "--symlink",
+            "usr/lib",
+            "/lib",
+            "--symlink",
+            "usr/lib64",
+            "/lib64",
+            "--symlink",
+            "usr/bin",
+            "/bin",
+            "--symlink",
+            "usr/sbin",
+            "/sbin",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--perms",
+            "1777",
+            "--tmpfs",
+            "/tmp",
+        ]
         if os.geteuid() != 0:
             args[1:1] = ["--unshare-user", "--uid", "65534", "--gid", "65534"]
         for d in ("/etc",):
@@ -265,8 +321,14 @@ class Launch:
                 args += ["--ro-bind", str(RELEASE_FIXTURES), f"{sub}/course_lib/checks/fixtures"]
         args += ["--chdir", sub]
         if os.geteuid() == 0:
-            args += ["/usr/bin/setpriv", f"--reuid={self.uid}", f"--regid={self.uid}",
-                     "--clear-groups", "--inh-caps=-all", "--"]
+            args += [
+                "/usr/bin/setpriv",
+                f"--reuid={self.uid}",
+                f"--regid={self.uid}",
+                "--clear-groups",
+                "--inh-caps=-all",
+                "--",
+            ]
         return args + list(self.argv), mode_
 
     def _private_tmp(self) -> Path | None:
@@ -280,12 +342,15 @@ class Launch:
         a = str(a)
         if a == "/sub" or a.startswith("/sub/"):
             tmp = self._private_tmp()
-            sub = ("/tmp/" + str(Path(self.workdir).relative_to(tmp)) if tmp is not None
-                   else str(self.workdir))
+            sub = (
+                "/tmp/" + str(Path(self.workdir).relative_to(tmp))
+                if tmp is not None
+                else str(self.workdir)
+            )
             return sub + a[4:]
         for host, inside in self.ro_binds:
             if a == str(inside) or a.startswith(str(inside) + "/"):
-                return str(host) + a[len(str(inside)):]
+                return str(host) + a[len(str(inside)) :]
         return a
 
     def preexec(self):
@@ -303,37 +368,57 @@ class Launch:
             namespaces = reduced.namespaces_available()
             tmp = self._private_tmp()
             private_tmp = str(tmp) if tmp is not None else None
-            needed = [paths["base_prefix"], paths["exe"], *paths["site"],
-                      *(Path(h) for h, _ in self.ro_binds), Path(self.workdir)]
+            needed = [
+                paths["base_prefix"],
+                paths["exe"],
+                *paths["site"],
+                *(Path(h) for h, _ in self.ro_binds),
+                Path(self.workdir),
+            ]
             hide = reduced.hide_plan(reduced.protected_paths(), needed) if as_root else []
 
         def fn():
             os.umask(0o022)
-            for res, val in ((resource.RLIMIT_CPU, limits.cpu_seconds),
-                             (resource.RLIMIT_AS, limits.memory_bytes),
-                             (resource.RLIMIT_NPROC, limits.processes),
-                             (resource.RLIMIT_FSIZE, limits.file_bytes),
-                             (resource.RLIMIT_NOFILE, limits.open_files),
-                             (resource.RLIMIT_CORE, 0)):
+            for res, val in (
+                (resource.RLIMIT_CPU, limits.cpu_seconds),
+                (resource.RLIMIT_AS, limits.memory_bytes),
+                (resource.RLIMIT_NPROC, limits.processes),
+                (resource.RLIMIT_FSIZE, limits.file_bytes),
+                (resource.RLIMIT_NOFILE, limits.open_files),
+                (resource.RLIMIT_CORE, 0),
+            ):
+                # CPU: the soft limit's SIGXCPU says "CPU-time limit"; at an equal hard limit the
+                # kernel would SIGKILL instead, which reads as a kill from outside (a fault).
+                hard = val + 5 if res == resource.RLIMIT_CPU else val
                 try:
-                    resource.setrlimit(res, (val, val))
+                    resource.setrlimit(res, (val, hard))
                 except (ValueError, OSError):
                     pass
             if namespaces:
-                reduced.enter_namespaces(private_tmp, hide, as_root)
+                reduced.enter_namespaces(private_tmp, hide or [], as_root)
             if reduced_uid is not None:
                 os.setgroups([])
                 os.setgid(reduced_uid)
                 os.setuid(reduced_uid)
             if is_reduced:  # bwrap has --die-with-parent
                 reduced.set_parent_death_signal()
+
         return fn
 
     def popen(self) -> tuple[subprocess.Popen, str]:
         cmd, mode_ = self.command()
         env = scrubbed_env(self.env)
         cwd = str(self.workdir)
-        proc = subprocess.Popen(cmd, stdin=self.stdin, stdout=self.stdout, stderr=self.stderr,
-                                env=env, cwd=cwd, pass_fds=self.pass_fds,
-                                preexec_fn=self.preexec(), start_new_session=True, close_fds=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=self.stdin,
+            stdout=self.stdout,
+            stderr=self.stderr,
+            env=env,
+            cwd=cwd,
+            pass_fds=self.pass_fds,
+            preexec_fn=self.preexec(),
+            start_new_session=True,
+            close_fds=True,
+        )
         return proc, mode_

@@ -26,8 +26,9 @@ class LeaseError(RuntimeError):
     """No sandbox uid could be leased."""
 
 
-def uid_has_processes(uid: int) -> bool:
-    """Whether any process on the machine has real, effective or saved uid ``uid``."""
+def uid_processes(uid: int) -> list[int]:
+    """Pids of the processes whose real, effective or saved uid is ``uid``."""
+    pids = []
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -36,11 +37,11 @@ def uid_has_processes(uid: int) -> bool:
                 for line in fh:
                     if line.startswith("Uid:"):
                         if str(uid) in line.split()[1:4]:
-                            return True
+                            pids.append(int(d))
                         break
         except OSError:
             continue
-    return False
+    return pids
 
 
 class Lease:
@@ -92,13 +93,15 @@ def lease_uid(max_tries: int = 4096) -> Lease:
         try:
             fd = os.open(base / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise LeaseError(f"the sandbox lease {base / str(uid)} cannot be opened: {exc}") from None
+            raise LeaseError(
+                f"the sandbox lease {base / str(uid)} cannot be opened: {exc}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             continue
-        if uid_has_processes(uid):  # left by a grader that died, or not ours: never touch it
+        if uid_processes(uid):  # left by a grader that died, or not ours: never touch it
             os.close(fd)
             continue
         return Lease(uid, fd)

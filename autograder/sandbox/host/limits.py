@@ -10,15 +10,15 @@ from dataclasses import dataclass
 class Limits:
     """Resource limits of one sandboxed process."""
 
-    cpu_seconds: int = 60            # RLIMIT_CPU over the worker's life (it serves many calls)
-    wall_seconds: float = 5.0        # per call: its budget of CPU time (see host/worker.py)
-    start_seconds: float = 20.0      # to start and import numpy, on an idle machine
+    cpu_seconds: int = 60  # RLIMIT_CPU over the worker's life (it serves many calls)
+    wall_seconds: float = 5.0  # per call: its budget of CPU time (see host/worker.py)
+    start_seconds: float = 20.0  # to start and import numpy, on an idle machine
     backstop_seconds: float = 300.0  # wall clock of a call or a start on an overloaded machine
-    memory_bytes: int = 2 << 30      # RLIMIT_AS
-    processes: int = 64              # RLIMIT_NPROC of the sandbox uid (threads count too)
-    file_bytes: int = 4 << 20        # RLIMIT_FSIZE: every file, stdout and stderr included
-    open_files: int = 256            # RLIMIT_NOFILE
-    reply_bytes: int = 64 << 20      # largest reply the grader accepts
+    memory_bytes: int = 2 << 30  # RLIMIT_AS
+    processes: int = 64  # RLIMIT_NPROC of the sandbox uid (threads count too)
+    file_bytes: int = 4 << 20  # RLIMIT_FSIZE: every file, stdout and stderr included
+    open_files: int = 256  # RLIMIT_NOFILE
+    reply_bytes: int = 64 << 20  # largest reply the grader accepts
 
 
 class SandboxError(RuntimeError):
@@ -41,7 +41,7 @@ def describe_exit(code: int | None, limits: Limits) -> str:
     if code is None:
         return "the sandboxed process stopped answering"
     sig = -code if code < 0 else (code - 128 if code > 128 else None)
-    names = {
+    names: dict[int, str] = {
         signal.SIGSEGV: "crashed with a segmentation fault",
         signal.SIGXCPU: f"used more than its CPU-time limit ({limits.cpu_seconds} s)",
         signal.SIGKILL: "was killed (limit exceeded)",

@@ -24,13 +24,20 @@ def load_factor() -> float:
 
 @dataclass
 class NotebookRun:
-    notebook: object | None      # the executed NotebookNode (untrusted outputs), or None
-    status: str                  # "ok" or why not
+    notebook: object | None  # the executed NotebookNode (untrusted outputs), or None
+    status: str  # "ok" or why not
     seconds: float = 0.0
 
 
-def run_notebook(nb, submission_dir, *, limits: Limits | None = None, cell_timeout: int = 60,
-                 env: dict | None = None, slot: int | None = None) -> NotebookRun:
+def run_notebook(
+    nb,
+    submission_dir,
+    *,
+    limits: Limits | None = None,
+    cell_timeout: int = 60,
+    env: dict | None = None,
+    slot: int | None = None,
+) -> NotebookRun:
     """Execute notebook ``nb`` (a NotebookNode) next to the submission's allowed ``course_lib``
     files, inside the sandbox. The result is untrusted: only its outputs are ever used.
 
@@ -38,20 +45,28 @@ def run_notebook(nb, submission_dir, *, limits: Limits | None = None, cell_timeo
     notebook is runnable but starved (up to ``limits.backstop_seconds``), and each cell's timeout
     is scaled by the machine's load. ``slot`` is ignored (uids are leased).
     :class:`SandboxFault` if the sandbox cannot start or the machine stays overloaded."""
-    for attempt in range(2):
-        try:
-            return _run_notebook_once(nb, submission_dir, limits=limits, cell_timeout=cell_timeout,
-                                      env=env)
-        except SandboxFault as exc:
-            if exc.kind == "refused" or attempt:
-                raise
+    try:
+        return _run_notebook_once(
+            nb, submission_dir, limits=limits, cell_timeout=cell_timeout, env=env
+        )
+    except SandboxFault as exc:
+        if exc.kind == "refused":
+            raise
+    # One retry: a fault is the machine's, and a second one is reported as it is.
+    return _run_notebook_once(nb, submission_dir, limits=limits, cell_timeout=cell_timeout, env=env)
 
 
 def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> NotebookRun:
     import nbformat
 
-    limits = limits or Limits(cpu_seconds=300, wall_seconds=120.0, memory_bytes=4 << 30,
-                              processes=256, file_bytes=64 << 20, open_files=1024)
+    limits = limits or Limits(
+        cpu_seconds=300,
+        wall_seconds=120.0,
+        memory_bytes=4 << 30,
+        processes=256,
+        file_bytes=64 << 20,
+        open_files=1024,
+    )
     refuse_if_unsafe()
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="course-nb-"))
@@ -72,32 +87,57 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> Note
         log = open(tmp / "log.txt", "wb")
         cell_seconds = int(cell_timeout * load_factor())
         launch = Launch(
-            workdir=work, writable=True, limits=limits, uid=lease.uid if lease else None,
+            workdir=work,
+            writable=True,
+            limits=limits,
+            uid=lease.uid if lease else None,
             private_tmp=box,
-            argv=[str(paths["exe"]), "-I", "-S", "-B", "/opt/grader/guest/nbexec.py",
-                  "/sub/_submitted.ipynb", "/sub/_executed.ipynb", "--timeout", str(cell_seconds),
-                  "--sub", "/sub", *sum((["--path", str(s)] for s in paths["site"]), [])],
-            ro_binds=GUEST_BINDS, env={"MPLCONFIGDIR": "/sub/.mpl", **(env or {})},
-            stdout=log, stderr=log)
+            argv=[
+                str(paths["exe"]),
+                "-I",
+                "-S",
+                "-B",
+                "/opt/grader/guest/nbexec.py",
+                "/sub/_submitted.ipynb",
+                "/sub/_executed.ipynb",
+                "--timeout",
+                str(cell_seconds),
+                "--sub",
+                "/sub",
+                *sum((["--path", str(s)] for s in paths["site"]), []),
+            ],
+            ro_binds=GUEST_BINDS,
+            env={"MPLCONFIGDIR": "/sub/.mpl", **(env or {})},
+            stdout=log,
+            stderr=log,
+        )
         try:
             proc, _ = launch.popen()
         except (OSError, subprocess.SubprocessError) as exc:
-            raise SandboxFault("start", f"the notebook sandbox could not be started ({exc})") from None
+            raise SandboxFault(
+                "start", f"the notebook sandbox could not be started ({exc})"
+            ) from None
         finally:
             log.close()
         try:
             if not _wait_judged(proc, limits):
-                return NotebookRun(None, "the notebook did not finish within "
-                                         f"{limits.wall_seconds:g} s", time.monotonic() - t0)
+                return NotebookRun(
+                    None,
+                    f"the notebook did not finish within {limits.wall_seconds:g} s",
+                    time.monotonic() - t0,
+                )
         finally:
             kill_tree(proc)
             sweep_leased_uid(lease)
         out = work / "_executed.ipynb"
         if out.is_symlink() or not out.is_file():
             tail = (tmp / "log.txt").read_bytes()[-400:].decode("utf-8", "replace").strip()
-            return NotebookRun(None, "the notebook could not be executed "
-                                     f"({describe_exit(proc.returncode, limits)}): {tail}",
-                               time.monotonic() - t0)
+            return NotebookRun(
+                None,
+                "the notebook could not be executed "
+                f"({describe_exit(proc.returncode, limits)}): {tail}",
+                time.monotonic() - t0,
+            )
         if out.stat().st_size > 50_000_000:
             return NotebookRun(None, "the executed notebook is too large", time.monotonic() - t0)
         try:
@@ -105,8 +145,9 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> Note
             with os.fdopen(fd, "rb") as fh:
                 executed = nbformat.reads(fh.read().decode("utf-8"), as_version=4)
         except Exception as exc:  # noqa: BLE001 - untrusted file
-            return NotebookRun(None, f"the executed notebook could not be read ({exc})",
-                               time.monotonic() - t0)
+            return NotebookRun(
+                None, f"the executed notebook could not be read ({exc})", time.monotonic() - t0
+            )
         status = executed.metadata.get("course_execution", {}).get("status", "unknown")
         return NotebookRun(executed, str(status)[:300], time.monotonic() - t0)
     finally:
@@ -135,8 +176,11 @@ def _wait_judged(proc: subprocess.Popen, limits: Limits) -> bool:
             if cpu >= budget or not runnable:
                 return False
         if now - t0 >= limits.backstop_seconds:
-            raise SandboxFault("overload", f"the machine is overloaded: the notebook got only "
-                                           f"{cpu:.1f} s of CPU in {now - t0:.0f} s")
+            raise SandboxFault(
+                "overload",
+                f"the machine is overloaded: the notebook got only "
+                f"{cpu:.1f} s of CPU in {now - t0:.0f} s",
+            )
         last = (now, cpu, wait)
         timeout = SLICE_SECONDS
 
@@ -146,6 +190,7 @@ def _seed_matplotlib_cache(dest: Path) -> None:
     dest.mkdir(exist_ok=True)
     try:
         import matplotlib
+
         src = Path(matplotlib.get_cachedir())
         if not any(src.glob("fontlist-*.json")):
             from matplotlib import font_manager  # noqa: F401  (builds the cache once)

@@ -14,25 +14,7 @@ import signal
 import subprocess
 import time
 
-from .leases import Lease
-
-
-def uid_processes(uid: int) -> list[int]:
-    """Pids of the processes whose real uid is ``uid``."""
-    pids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/status") as fh:
-                for line in fh:
-                    if line.startswith("Uid:"):
-                        if int(line.split()[1]) == uid:
-                            pids.append(int(d))
-                        break
-        except OSError:
-            continue
-    return pids
+from .leases import Lease, uid_processes
 
 
 def sweep_leased_uid(lease: Lease | None, timeout: float = 10.0) -> None:
@@ -54,8 +36,10 @@ def sweep_leased_uid(lease: Lease | None, timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def kill_tree(proc: subprocess.Popen) -> None:
+def kill_tree(proc: subprocess.Popen | None) -> None:
     """Kill a sandboxed process and its process group (which it leads: ``start_new_session``)."""
+    if proc is None:
+        return
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -77,7 +61,7 @@ def _stat_fields(pid: int) -> list[str] | None:
             data = fh.read()
     except OSError:
         return None
-    return data[data.rfind(")") + 2:].split()  # fields from 3 (state) on; comm may hold spaces
+    return data[data.rfind(")") + 2 :].split()  # fields from 3 (state) on; comm may hold spaces
 
 
 def descendants(root: int) -> list[int]:

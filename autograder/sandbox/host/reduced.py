@@ -54,8 +54,16 @@ def _check(ret: int, what: str) -> None:
 
 
 def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | None = None):
-    _check(_libc.mount(src.encode(), target.encode(), fstype.encode() if fstype else None,
-                       ctypes.c_ulong(flags), data.encode() if data else None), f"mount {target}")
+    _check(
+        _libc.mount(
+            src.encode(),
+            target.encode(),
+            fstype.encode() if fstype else None,
+            ctypes.c_ulong(flags),
+            data.encode() if data else None,
+        ),
+        f"mount {target}",
+    )
 
 
 def enter_namespaces(private_tmp: str | None, hide: list[tuple[str, str]], as_root: bool) -> None:
@@ -86,28 +94,38 @@ def namespaces_available() -> bool:
     """Whether this kernel lets this grader create the namespaces above (probed once)."""
     key = os.geteuid()
     if key not in _PROBE:
-        code = ("import sys; sys.path.insert(0, sys.argv[1]); "
-                "from autograder.sandbox.host.reduced import enter_namespaces as e; "
-                "e(None, [], sys.argv[2] == '1')")
-        try:
-            _PROBE[key] = subprocess.run(
-                [sys.executable, "-c", code, str(Path(__file__).resolve().parents[3]),
-                 "1" if key == 0 else "0"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, timeout=60).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            _PROBE[key] = False
+        code = (
+            "import sys; sys.path.insert(0, sys.argv[1]); "
+            "from autograder.sandbox.host.reduced import enter_namespaces as e; "
+            "e(None, [], sys.argv[2] == '1')"
+        )
+        repo = str(Path(__file__).resolve().parents[3])
+        _PROBE[key] = succeeds([sys.executable, "-c", code, repo, "1" if key == 0 else "0"])
     return _PROBE[key]
 
 
-def _ancestors(path: Path) -> list[Path]:
-    return list(reversed([path, *path.parents]))
+def succeeds(probe: list[str], timeout: float = 60) -> bool:
+    """Whether the command ``probe`` exits 0 (quietly; False if it cannot run or hangs)."""
+    try:
+        return (
+            subprocess.run(
+                probe,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=timeout,
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def others_can_reach(path: Path, need=stat.S_IXOTH) -> bool:
     """Whether a uid that owns nothing (the sandbox's) can traverse to ``path`` and has the
     ``need`` permission on it (execute for folders and programs, read for files)."""
     try:
-        for a in _ancestors(Path(path))[:-1]:
+        for a in Path(path).parents:
             if not os.stat(a).st_mode & stat.S_IXOTH:
                 return False
         return bool(os.stat(path).st_mode & need)
@@ -160,15 +178,21 @@ def hide_plan(protect: list[Path], needed: list[Path]) -> list[tuple[str, str]]:
 def risks(exe: Path, site: list[Path]) -> list[str]:
     """Why the reduced sandbox would be unsafe here (empty: it is not)."""
     if os.geteuid() != 0:
-        return ["student code would run as your own uid, which can read and change the course "
-                "folder, the gradebook and every other submission"]
+        return [
+            "student code would run as your own uid, which can read and change the course "
+            "folder, the gradebook and every other submission"
+        ]
     out = []
     if not all(others_can_reach(p) for p in [exe, *site]):
-        out.append(f"student code would run as ROOT: the interpreter ({exe}) is not reachable by "
-                   "an unprivileged uid (a 0700 home folder?)")
+        out.append(
+            f"student code would run as ROOT: the interpreter ({exe}) is not reachable by "
+            "an unprivileged uid (a 0700 home folder?)"
+        )
     if not namespaces_available():
         readable = [str(p) for p in protected_paths() if others_can_reach(p, stat.S_IROTH)]
         if readable:
-            out.append("the kernel refuses new mount namespaces, so the sandbox uid could read "
-                       + ", ".join(readable))
+            out.append(
+                "the kernel refuses new mount namespaces, so the sandbox uid could read "
+                + ", ".join(readable)
+            )
     return out

@@ -29,11 +29,11 @@ from pathlib import Path
 
 from ...reference import REFERENCE_NAME, load_reference
 from .. import protocol
-from .isolation import (GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode,
-                        refuse_if_unsafe)
+from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode, refuse_if_unsafe
 from .leases import Lease, LeaseError, lease_uid
 from .limits import Limits, SandboxError, SandboxFault, describe_exit
 from .processes import descendants, kill_tree, process_cpu, sweep_leased_uid, tree_usage
+
 
 class Timeout(Exception):
     """A call ran out of its budget: ``cpu`` seconds used, ``runnable`` if it was computing."""
@@ -127,12 +127,28 @@ class Worker:
         paths = interpreter_paths()
         launch = Launch(
             workdir=self.workdir,
-            argv=[str(paths["exe"]), "-I", "-S", "-B", "/opt/grader/guest/serve.py",
-                  "--in", str(req_r), "--out", str(rep_w),
-                  "--sub", "/sub", *sum((["--path", str(s)] for s in paths["site"]), [])],
-            limits=self.limits, uid=self.uid, private_tmp=self._tmp / "box",
+            argv=[
+                str(paths["exe"]),
+                "-I",
+                "-S",
+                "-B",
+                "/opt/grader/guest/serve.py",
+                "--in",
+                str(req_r),
+                "--out",
+                str(rep_w),
+                "--sub",
+                "/sub",
+                *sum((["--path", str(s)] for s in paths["site"]), []),
+            ],
+            limits=self.limits,
+            uid=self.uid,
+            private_tmp=self._tmp / "box",
             ro_binds=GUEST_BINDS,
-            pass_fds=(req_r, rep_w), stdout=out, stderr=err)
+            pass_fds=(req_r, rep_w),
+            stdout=out,
+            stderr=err,
+        )
         try:
             self.proc, self.mode = launch.popen()
         except (OSError, subprocess.SubprocessError) as exc:
@@ -153,9 +169,11 @@ class Worker:
                 raise protocol.ProtocolError("bad greeting")
         except protocol.ProtocolError as exc:
             code = self._reap()
-            reason = (describe_exit(code, self.limits).replace("the student's code", "the sandbox")
-                      if isinstance(exc, protocol.Closed)
-                      else f"the sandboxed worker did not start ({exc})")
+            reason = (
+                describe_exit(code, self.limits).replace("the student's code", "the sandbox")
+                if isinstance(exc, protocol.Closed)
+                else f"the sandboxed worker did not start ({exc})"
+            )
             self.last_start_error = reason + self._stderr_tail()
             raise SandboxFault("start", self.last_start_error) from None
         leaves = [p for p in descendants(self.proc.pid) if p != self.proc.pid]
@@ -225,8 +243,10 @@ class Worker:
         return f"\nLast lines of stderr:\n{data}" if data else ""
 
     def output_capped(self) -> bool:
-        return any(p.exists() and p.stat().st_size >= self.limits.file_bytes
-                   for p in (self.out_path, self.err_path))
+        return any(
+            p.exists() and p.stat().st_size >= self.limits.file_bytes
+            for p in (self.out_path, self.err_path)
+        )
 
     def _read(self, rid, budget: float, *, starting: bool = False) -> tuple[dict, list]:
         """The reply to request ``rid`` (or the greeting). On the clock ``budget`` seconds, then
@@ -246,6 +266,7 @@ class Worker:
             except protocol.Timeout:
                 pass
             now = time.monotonic()
+            assert self.proc is not None
             cpu, wait = tree_usage(self._guest_pid or self.proc.pid)
             used = cpu - cpu0
             if last is not None:
@@ -257,8 +278,11 @@ class Worker:
                     raise SandboxFault("start", "the sandbox hung while starting")
             if now - t0 >= self.limits.backstop_seconds:
                 what = "starting the sandbox" if starting else "the call"
-                raise SandboxFault("overload", f"the machine is overloaded: {what} got only "
-                                   f"{used:.1f} s of CPU in {now - t0:.0f} s")
+                raise SandboxFault(
+                    "overload",
+                    f"the machine is overloaded: {what} got only "
+                    f"{used:.1f} s of CPU in {now - t0:.0f} s",
+                )
             last = (now, cpu, wait)
             deadline = now + SLICE_SECONDS
 
@@ -273,17 +297,25 @@ class Worker:
         except Timeout as exc:
             kill_tree(self.proc)
             self._reap()
-            how = (f"{exc.cpu:.1f} s of CPU time used: an infinite loop, or far too slow"
-                   if exc.runnable else "it was waiting, not computing: sleeping or blocked")
-            raise SandboxError("timeout", f"the call did not finish within the {budget:g} s "
-                                          f"wall-clock limit ({how})") from None
+            how = (
+                f"{exc.cpu:.1f} s of CPU time used: an infinite loop, or far too slow"
+                if exc.runnable
+                else "it was waiting, not computing: sleeping or blocked"
+            )
+            raise SandboxError(
+                "timeout",
+                f"the call did not finish within the {budget:g} s wall-clock limit ({how})",
+            ) from None
         except (protocol.Closed, BrokenPipeError, OSError):
             code = self._reap()
             if code in (-signal.SIGKILL, 128 + signal.SIGKILL):
                 # The grader sends SIGKILL only after it gave up on a call (above); the limits
                 # raise errors (memory, processes) or SIGXCPU/SIGXFSZ. Someone else killed it.
-                raise SandboxFault("killed", "the sandbox was killed from outside the grader "
-                                             "(another program, or the out-of-memory killer)")
+                raise SandboxFault(
+                    "killed",
+                    "the sandbox was killed from outside the grader "
+                    "(another program, or the out-of-memory killer)",
+                ) from None
             reason = describe_exit(code, self.limits)
             if self.output_capped():
                 reason += f"; its output reached the {self.limits.file_bytes}-byte limit"
@@ -310,8 +342,9 @@ class Worker:
                 self.faults.append(exc.message)
                 self.stop()
         assert last is not None
-        raise SandboxFault(last.kind, f"not graded, rerun: {last.message} "
-                                      f"({self.retries + 1} attempts)")
+        raise SandboxFault(
+            last.kind, f"not graded, rerun: {last.message} ({self.retries + 1} attempts)"
+        )
 
     def ping(self) -> float:
         t = time.perf_counter()
@@ -339,10 +372,13 @@ class Worker:
             return error_outcome("InvalidResult", f"the result could not be read back ({exc})")
         if outcome.error is not None and self.output_capped():
             e = outcome.error
-            outcome = error_outcome(e.type, f"{e.message} (output limit of {self.limits.file_bytes} "
-                                            "bytes reached: too much printing)", e.where)
+            outcome = error_outcome(
+                e.type,
+                f"{e.message} (output limit of {self.limits.file_bytes} "
+                "bytes reached: too much printing)",
+                e.where,
+            )
         return outcome
-
 
 
 def _framework():
@@ -354,9 +390,17 @@ def _framework():
 
 def error_outcome(type_: str, message: str, where: str = ""):
     """An ``Outcome`` carrying an error made by the grader (built through the wire format)."""
-    return _framework().decode_outcome({"outputs": None, "error": {
-        "type": type_, "mro": [type_, "SandboxError", "Exception"], "message": message,
-        "where": where}})
+    return _framework().decode_outcome(
+        {
+            "outputs": None,
+            "error": {
+                "type": type_,
+                "mro": [type_, "SandboxError", "Exception"],
+                "message": message,
+                "where": where,
+            },
+        }
+    )
 
 
 def _jsonable(case: dict) -> dict:
