@@ -151,7 +151,7 @@ def diagnose_history__plateau_at_the_end(history, *, low_acc=0.9, max_gap=0.1, o
     _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
     if diverged or not np.all(np.isfinite(tl)) or tl[-1] > tl[0]:
         return "diverging"
-    E, m = tl.shape[0], tl.shape[0] // 2
+    E, m = tl.shape[0], (tl.shape[0] - 1) // 2
     if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
@@ -183,7 +183,7 @@ def diagnose_history__gap_first(history, *, low_acc=0.9, max_gap=0.1, osc_share=
         return "underfitting"
     if tl[-1] > tl[0]:
         return "diverging"
-    E, m = tl.shape[0], tl.shape[0] // 2
+    E, m = tl.shape[0], (tl.shape[0] - 1) // 2
     if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
@@ -202,7 +202,7 @@ def diagnose_history__only_nan_diverges(history, *, low_acc=0.9, max_gap=0.1, os
     _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
     if not np.all(np.isfinite(tl)):
         return "diverging"
-    E, m = tl.shape[0], tl.shape[0] // 2
+    E, m = tl.shape[0], (tl.shape[0] - 1) // 2
     if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
@@ -226,7 +226,7 @@ def diagnose_history__loss_gap(history, *, low_acc=0.9, max_gap=0.1, osc_share=0
     _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
     if diverged or not np.all(np.isfinite(tl)) or tl[-1] > tl[0]:
         return "diverging"
-    E, m = tl.shape[0], tl.shape[0] // 2
+    E, m = tl.shape[0], (tl.shape[0] - 1) // 2
     if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):

@@ -152,8 +152,9 @@ def diagnose_history(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=
     """Name what a training history shows (Task 8.2).
 
     With ``tl, vl, ta, va`` the per-epoch train loss, validation loss, train accuracy and
-    validation accuracy, ``E`` epochs and ``m = E // 2``, the FIRST rule that holds gives the
-    answer:
+    validation accuracy, ``E`` epochs and ``m = (E - 1) // 2`` (the epoch that splits the
+    ``E - 1`` epoch-to-epoch steps into a first half of ``m`` steps and a second half at least as
+    long), the FIRST rule that holds gives the answer:
 
     1. ``"diverging"``: the history is a ``History`` whose ``stop_reason`` is ``"diverged"``, or
        some ``tl`` is not finite, or ``tl[-1] > tl[0]``. (Learning rate far too high.)
@@ -199,7 +200,7 @@ def diagnose_history(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=
     ### BEGIN SOLUTION
     if diverged or not np.all(np.isfinite(tl)) or tl[-1] > tl[0]:
         return "diverging"
-    E, m = tl.shape[0], tl.shape[0] // 2
+    E, m = tl.shape[0], (tl.shape[0] - 1) // 2
     if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
