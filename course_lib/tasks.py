@@ -47,6 +47,7 @@ ASSIGNMENTS = {
     "05_batchnorm": "Batch normalization",
     "06_dropout": "Dropout",
     "07_penalties": "Weight penalties: L1, L2 and elastic net",
+    "08_babysitting": "Babysitting a training run and searching hyperparameters",
 }
 
 TASKS: tuple[Task, ...] = (
@@ -88,6 +89,17 @@ TASKS: tuple[Task, ...] = (
     Task("7.3", "Elastic net", "penalties", ("elastic_net_penalty",), "07_penalties"),
     Task("7.4", "Adding a penalty to the loss and gradients", "penalties", ("add_penalty",),
          "07_penalties"),
+    Task("8.1", "Sanity checks: the initial loss and a whole-model gradient check", "monitor",
+         ("expected_initial_loss", "gradient_check_model"), "08_babysitting"),
+    Task("8.2", "Diagnosing a training history", "monitor", ("diagnose_history",), "08_babysitting"),
+    Task("8.3", "Update-to-weight ratios", "monitor", ("update_to_weight_ratios",), "08_babysitting"),
+    Task("8.4", "Learning-rate schedules", "schedules",
+         ("step_decay", "exponential_decay", "cosine_annealing", "linear_warmup"), "08_babysitting"),
+    Task("8.5", "The learning-rate range test", "schedules", ("lr_range_test", "suggest_lr"),
+         "08_babysitting"),
+    Task("8.6", "Sampling hyperparameters: log scale, grid, random, coarse to fine", "search",
+         ("log_uniform", "grid_configs", "random_configs", "coarse_to_fine"), "08_babysitting"),
+    Task("8.7", "Successive halving", "search", ("successive_halving",), "08_babysitting"),
 )
 
 TASKS_BY_ID = {t.id: t for t in TASKS}
