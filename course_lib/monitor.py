@@ -125,7 +125,7 @@ def _history_arrays(history):
 
 
 def diagnose_history(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=0.05,
-                     linear=0.6):
+                     linear=0.6, rise=0.01):
     """Name what a training history shows (Task 8.2).
 
     With ``tl, vl, ta, va`` the per-epoch train loss, validation loss, train accuracy and
@@ -135,8 +135,10 @@ def diagnose_history(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=
 
     1. ``"diverging"``: the history is a ``History`` whose ``stop_reason`` is ``"diverged"``, or
        some ``tl`` is not finite, or ``tl[-1] > tl[0]``. (Learning rate far too high.)
-    2. ``"oscillating"``: the train loss went up (``tl[i+1] > tl[i]``) in more than ``osc_share``
-       of the ``E - 1`` epoch-to-epoch steps. (Learning rate too high.)
+    2. ``"oscillating"``: the train loss went up by more than ``rise`` of its value
+       (``tl[i+1] > (1 + rise) * tl[i]``) in more than ``osc_share`` of the ``E - 1``
+       epoch-to-epoch steps. (Learning rate too high; the tiny ups of a converged run's noise
+       do not count.)
     3. ``"too slow"``: the decrease is near-linear rather than fast-then-slow: the second half
        fell by more than ``linear`` times the first half, ``tl[m] - tl[-1] > linear *
        (tl[0] - tl[m])``. (Learning rate too low: still falling at the same pace, far from done.)
@@ -162,6 +164,7 @@ def diagnose_history(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=
     osc_share : float, default 0.25
     linear : float, default 0.6
     flat : float, default 0.05
+    rise : float, default 0.01
         Thresholds of rules 2 to 4.
 
     Returns
@@ -171,7 +174,7 @@ def diagnose_history(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=
     """
     tl, vl, ta, va, diverged = _history_arrays(history)
     for name, v in (("low_acc", low_acc), ("max_gap", max_gap), ("osc_share", osc_share),
-                    ("flat", flat), ("linear", linear)):
+                    ("flat", flat), ("linear", linear), ("rise", rise)):
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
             raise ValueError(f"{name} must be a finite number >= 0; got {v!r}")
     raise NotImplementedError("Task 8.2 diagnose_history — see notebooks/08_babysitting")

@@ -146,13 +146,14 @@ def _check_thresholds(**thresholds):
          hint="A flat END of the curve is what convergence looks like. A plateau is a loss that "
               "never fell much: compare the last loss with the FIRST, tl[0] - tl[-1] < flat * tl[0].")
 def diagnose_history__plateau_at_the_end(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25,
-                                         flat=0.05, linear=0.6):
+                                         flat=0.05, linear=0.6, rise=0.01):
     tl, vl, ta, va, diverged = _history_arrays(history)
-    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
+    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear,
+                      rise=rise)
     if diverged or not np.all(np.isfinite(tl)) or tl[-1] > tl[0]:
         return "diverging"
     E, m = tl.shape[0], (tl.shape[0] - 1) // 2
-    if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
+    if np.sum(tl[1:] > (1 + rise) * tl[:-1]) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
         return "too slow"
@@ -171,9 +172,10 @@ def diagnose_history__plateau_at_the_end(history, *, low_acc=0.9, max_gap=0.1, o
               "pace means a higher rate or more epochs, not a bigger model; accuracies mean little "
               "while the loss diverges or bounces.")
 def diagnose_history__gap_first(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=0.05,
-                                linear=0.6):
+                                linear=0.6, rise=0.01):
     tl, vl, ta, va, diverged = _history_arrays(history)
-    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
+    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear,
+                      rise=rise)
     if diverged or not np.all(np.isfinite(tl)):
         return "diverging"
     gap = ta - va
@@ -184,7 +186,7 @@ def diagnose_history__gap_first(history, *, low_acc=0.9, max_gap=0.1, osc_share=
     if tl[-1] > tl[0]:
         return "diverging"
     E, m = tl.shape[0], (tl.shape[0] - 1) // 2
-    if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
+    if np.sum(tl[1:] > (1 + rise) * tl[:-1]) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
         return "too slow"
@@ -197,13 +199,14 @@ def diagnose_history__gap_first(history, *, low_acc=0.9, max_gap=0.1, osc_share=
          hint="A finite loss that ends above where it started is diverging too (rule 1: "
               "tl[-1] > tl[0]); and so is a History whose stop_reason is 'diverged'.")
 def diagnose_history__only_nan_diverges(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25,
-                                        flat=0.05, linear=0.6):
+                                        flat=0.05, linear=0.6, rise=0.01):
     tl, vl, ta, va, diverged = _history_arrays(history)
-    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
+    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear,
+                      rise=rise)
     if not np.all(np.isfinite(tl)):
         return "diverging"
     E, m = tl.shape[0], (tl.shape[0] - 1) // 2
-    if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
+    if np.sum(tl[1:] > (1 + rise) * tl[:-1]) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
         return "too slow"
@@ -221,13 +224,14 @@ def diagnose_history__only_nan_diverges(history, *, low_acc=0.9, max_gap=0.1, os
          hint="Rules 5 and 6 compare ACCURACIES (ta - va); a validation loss is often above the "
               "training loss by a constant offset without any overfitting.")
 def diagnose_history__loss_gap(history, *, low_acc=0.9, max_gap=0.1, osc_share=0.25, flat=0.05,
-                               linear=0.6):
+                               linear=0.6, rise=0.01):
     tl, vl, ta, va, diverged = _history_arrays(history)
-    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear)
+    _check_thresholds(low_acc=low_acc, max_gap=max_gap, osc_share=osc_share, flat=flat, linear=linear,
+                      rise=rise)
     if diverged or not np.all(np.isfinite(tl)) or tl[-1] > tl[0]:
         return "diverging"
     E, m = tl.shape[0], (tl.shape[0] - 1) // 2
-    if np.sum(np.diff(tl) > 0) > osc_share * (E - 1):
+    if np.sum(tl[1:] > (1 + rise) * tl[:-1]) > osc_share * (E - 1):
         return "oscillating"
     if tl[m] - tl[-1] > linear * (tl[0] - tl[m]):
         return "too slow"

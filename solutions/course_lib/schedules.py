@@ -292,7 +292,7 @@ class LRScheduler:
     optimizer : SGD, Momentum or Adam
         Anything with an ``lr`` attribute.
     schedule : callable
-        ``schedule(t) -> float`` for ``t = 0, 1, ...``, e.g.
+        ``schedule(t) -> float >= 0`` for ``t = 0, 1, ...``, e.g.
         ``lambda t: cosine_annealing(t, 0.01, T=30)``.
     """
 
@@ -306,8 +306,8 @@ class LRScheduler:
 
     def _set(self, t):
         lr = self.schedule(t)
-        if not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr <= 0:
-            raise ValueError(f"schedule({t}) must be a positive number; got {lr!r}")
+        if not isinstance(lr, numbers.Real) or not np.isfinite(lr) or lr < 0:
+            raise ValueError(f"schedule({t}) must be a number >= 0; got {lr!r}")
         self.optimizer.lr = float(lr)
         self.rates.append(float(lr))
 
