@@ -8,6 +8,7 @@ import copy
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -252,3 +253,23 @@ def test_ctrl_c_stops_leaves_in_flight_ungraded_and_resumes(tmp_path):
     assert all(r.failure is None for r in run.reports)
     rows = _rows(root)
     assert all(rows[f"s{k}"]["tasks"]["task_7_1"] == 3 for k in range(4))
+
+
+@pytestmark_slow
+def test_stock_nbgrader_autograde_alone_computes_its_own_report(tmp_path):
+    """Without `course grade`, the record stage's preprocessor scores the folder nbgrader grades
+    (sandboxed execution and hidden suite), and the gradebook gets the same points."""
+    from autograder import nbgrader_env
+
+    root = init_course(tmp_path / "course", {A: FIX / "source" / A}, suite_dir=FIX / "suites",
+                       extra_config=EXTRA)  # fmt: skip
+    make_submission_dir(root, "reference", A, REFERENCE_DIR)
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", A, "--force"],
+                          cwd=root, env=nbgrader_env(), capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert not (root / ".grading").exists()  # no side channel: nothing but the gradebook
+    row = _rows(root)["reference"]
+    assert row["tasks"]["task_7_1"] == 3 and row["tasks"]["task_7_2"] == 3
+    text = (root / "autograded" / "reference" / A / f"{A}.ipynb").read_text()
+    assert re.search(r"Hidden tests of task 7\.1: (\d+)/\1 points", text), "no full-marks feedback"
+    assert "BEGIN HIDDEN TESTS" not in text
