@@ -2,6 +2,9 @@
 
 A submission whose outputs match a variant is told the mistake's name and a hint. The demo class
 splices a variant's source into a copy of the reference to make a student who made that mistake.
+A variant whose mistake shows in the output wraps the reference (``ref.<name>``, the catalogue
+module's ``from course_ref import <module> as ref``); one whose mistake is inside the computation
+is its few wrong lines after the reference's argument checks.
 """
 
 from __future__ import annotations
@@ -121,8 +124,11 @@ def splice_source(module_source: str, m: Mistake) -> str:
     """The reference module's source with ``m`` rebound in place of the right ``m.attr``."""
     variant = _strip_mistake_decorator(inspect.getsource(m.obj))
     helpers = "\n\n".join(_helpers_needed(m, module_source))
+    # A variant that wraps the reference calls ``ref.<name>``: the module's own functions as they
+    # were before the variant is rebound in their place.
+    ref = "import types as _types\nref = _types.SimpleNamespace(**globals())\n"
     return (module_source.rstrip() + "\n\n\n# --- known mistake spliced in by the demo class: "
-            f"{m.name} ---\n{helpers}\n\n{variant}\n{m.attr} = {m.obj.__name__}\n")
+            f"{m.name} ---\n{ref}\n{helpers}\n\n{variant}\n{m.attr} = {m.obj.__name__}\n")
 
 
 def _strip_mistake_decorator(source: str) -> str:

@@ -258,7 +258,7 @@ def batchnorm_backward__mean_path_missing(dout, cache):
          hint="out = gamma * x_hat + beta, so the gradient reaching x_hat is dout * gamma.")
 def batchnorm_backward__gamma_missing(dout, cache):
     dout = _check_dout(dout, cache)
-    x_hat, inv_std, gamma = cache["x_hat"], cache["inv_std"], cache["gamma"]
+    x_hat, inv_std = cache["x_hat"], cache["inv_std"]
     if not cache["train"] or dout.shape != x_hat.shape:
         raise ValueError("dout must match a training-mode forward pass")
     dx = inv_std * (dout - dout.mean(axis=0) - x_hat * np.mean(dout * x_hat, axis=0))

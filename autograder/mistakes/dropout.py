@@ -5,39 +5,41 @@ the variant does; the property scenarios' own messages name the mistake in the o
 """
 
 import numpy as np
+from course_ref import dropout as ref
+from course_ref.dropout import as_float_array, check_probability, check_rng
 
 from autograder.mistakes import mistake
-from course_ref.dropout import as_float_array, check_probability, check_rng  # noqa: F401
-
 
 # ---- dropout_forward (6.1) -----------------------------------------------------------------
+# Where the mistake shows only in the output, the variant wraps the reference (``ref``); where it
+# changes how the mask is drawn, it redraws after the reference's own argument checks.
+
+def _checked(x, p, rng, train):
+    """The reference's argument checks: ``(x, p, rng, train)`` validated."""
+    x = as_float_array(x, "x", ndim=2)
+    p = check_probability(p, "p")
+    train = bool(train)
+    return x, p, check_rng(rng) if train else rng, train
+
 
 @mistake("dropout.dropout_forward", "no rescaling of the kept units",
          hint="Inverted dropout divides the kept units by the keep probability 1 - p at training "
               "time, so that E[out] = x and test time needs no change.")
 def dropout_forward__no_rescale(x, p, rng, train=True):
-    x = as_float_array(x, "x", ndim=2)
-    p = check_probability(p, "p")
-    train = bool(train)
-    if train:
-        rng = check_rng(rng)
-    if not train:
-        return x.copy(), {"mask": None, "p": p, "train": False}
-    mask = (rng.random(x.shape) < 1.0 - p) * 1.0
-    return x * mask, {"mask": mask, "p": p, "train": True}
+    out, cache = ref.dropout_forward(x, p, rng, train)
+    if not cache["train"]:
+        return out, cache
+    mask = (cache["mask"] != 0) * 1.0
+    return as_float_array(x, "x", ndim=2) * mask, {**cache, "mask": mask}
 
 
 @mistake("dropout.dropout_forward", "p used as the keep probability",
          hint="In this course (as in Keras and PyTorch) p is the probability of DROPPING a unit: "
               "keep with probability 1 - p and divide by 1 - p.")
 def dropout_forward__p_is_keep(x, p, rng, train=True):
-    x = as_float_array(x, "x", ndim=2)
-    p = check_probability(p, "p")
-    train = bool(train)
-    if train:
-        rng = check_rng(rng)
+    x, p, rng, train = _checked(x, p, rng, train)
     if not train:
-        return x.copy(), {"mask": None, "p": p, "train": False}
+        return ref.dropout_forward(x, p, rng, train)
     mask = (rng.random(x.shape) < p) / p if p > 0 else np.zeros_like(x)
     return x * mask, {"mask": mask, "p": p, "train": True}
 
@@ -46,31 +48,20 @@ def dropout_forward__p_is_keep(x, p, rng, train=True):
          hint="The kept units are divided by the KEEP probability 1 - p, the probability that "
               "they survive, so that their expectation is unchanged.")
 def dropout_forward__divide_by_p(x, p, rng, train=True):
-    x = as_float_array(x, "x", ndim=2)
-    p = check_probability(p, "p")
-    train = bool(train)
-    if train:
-        rng = check_rng(rng)
-    if not train:
-        return x.copy(), {"mask": None, "p": p, "train": False}
-    mask = (rng.random(x.shape) < 1.0 - p) / max(p, 1e-12)
-    return x * mask, {"mask": mask, "p": p, "train": True}
+    out, cache = ref.dropout_forward(x, p, rng, train)
+    if not cache["train"]:
+        return out, cache
+    mask = (cache["mask"] != 0) / max(cache["p"], 1e-12)
+    return as_float_array(x, "x", ndim=2) * mask, {**cache, "mask": mask}
 
 
 @mistake("dropout.dropout_forward", "dropout applied at test time",
          hint="At test time (train=False) inverted dropout is the identity: every unit is on and "
               "nothing is scaled; the training-time division already did the rescaling.")
 def dropout_forward__dropout_at_test(x, p, rng, train=True):
-    x = as_float_array(x, "x", ndim=2)
-    p = check_probability(p, "p")
-    train = bool(train)
-    if train:
-        rng = check_rng(rng)
-    if rng is None:
-        rng = np.random.default_rng(0)
-    q = 1.0 - p
-    mask = (rng.random(x.shape) < q) / q
-    return x * mask, {"mask": mask, "p": p, "train": train}
+    x, p, rng, train = _checked(x, p, rng, train)
+    out, cache = ref.dropout_forward(x, p, np.random.default_rng(0) if rng is None else rng, True)
+    return out, {**cache, "train": train}
 
 
 @mistake("dropout.dropout_forward", "scaling at test time",
@@ -78,29 +69,17 @@ def dropout_forward__dropout_at_test(x, p, rng, train=True):
               "With inverted dropout the kept units were already divided by 1 - p during "
               "training, so test time is the identity.")
 def dropout_forward__scale_at_test(x, p, rng, train=True):
-    x = as_float_array(x, "x", ndim=2)
-    p = check_probability(p, "p")
-    train = bool(train)
-    if train:
-        rng = check_rng(rng)
-    q = 1.0 - p
-    if not train:
-        return x * q, {"mask": None, "p": p, "train": False}
-    mask = (rng.random(x.shape) < q) / q
-    return x * mask, {"mask": mask, "p": p, "train": True}
+    out, cache = ref.dropout_forward(x, p, rng, train)
+    return (out, cache) if cache["train"] else (out * (1.0 - cache["p"]), cache)
 
 
 @mistake("dropout.dropout_forward", "one mask per feature instead of per unit",
          hint="A mask of shape (D,) drops the same features for every example of the batch. "
               "Each example gets its own coins: draw a mask of shape (N, D), like x.")
 def dropout_forward__mask_per_feature(x, p, rng, train=True):
-    x = as_float_array(x, "x", ndim=2)
-    p = check_probability(p, "p")
-    train = bool(train)
-    if train:
-        rng = check_rng(rng)
+    x, p, rng, train = _checked(x, p, rng, train)
     if not train:
-        return x.copy(), {"mask": None, "p": p, "train": False}
+        return ref.dropout_forward(x, p, rng, train)
     q = 1.0 - p
     mask = np.broadcast_to((rng.random(x.shape[1]) < q) / q, x.shape).copy()
     return x * mask, {"mask": mask, "p": p, "train": True}

@@ -95,7 +95,6 @@ def softmax_cross_entropy__log_of_softmax(scores, y):
     shifted = scores - scores.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     probs = e / e.sum(axis=1, keepdims=True)
-    logp = shifted - np.log(e.sum(axis=1, keepdims=True))
     rows = np.arange(n)
     loss = float(-np.log(probs[rows, y]).mean())
     d = probs.copy()
