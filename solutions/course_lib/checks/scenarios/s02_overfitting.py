@@ -234,7 +234,9 @@ def _drive(es, values, params, rng):
 
 @scenario("2.3", cases=[dict(seed=0, mode="min", patience=3, min_delta=0.0, n_epochs=30, plateau=False),
                         dict(seed=1, mode="max", patience=2, min_delta=0.0, n_epochs=30, plateau=True),
-                        dict(seed=2, mode="min", patience=4, min_delta=0.005, n_epochs=40, plateau=False)],
+                        dict(seed=2, mode="min", patience=4, min_delta=0.005, n_epochs=40, plateau=False),
+                        dict(seed=3, mode="min", patience=6, min_delta=0.02, n_epochs=40, plateau=False),
+                        dict(seed=6, mode="min", patience=10, min_delta=0.002, n_epochs=30, plateau=False, n_nan=6)],
           compare="match")
 def early_stopping_update(lib, rng, mode, patience, min_delta, n_epochs, plateau, n_nan=0):
     """Drive ``update`` with a validation curve; record when it stops and what it kept.
