@@ -116,6 +116,7 @@ EXPERIMENTS_NEED: dict[str, tuple[str, ...]] = {
     "05_batchnorm": ("1.1", "1.2", "1.3"),
     "06_dropout": ("1.1", "1.2", "1.3"),
     "07_penalties": ("1.1", "1.2", "1.3", "5.1", "5.3"),
+    "08_babysitting": ("1.1", "1.2", "1.3"),
 }
 
 
