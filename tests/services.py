@@ -24,12 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser import free_port
 
 
 def _wait_port(port: int, timeout: float, what: str, proc: subprocess.Popen | None = None) -> None:
