@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint build check-build bench notebooks clean help student-mode instructor-mode
+.PHONY: install demo test test-fast lint build check-build bench robustness notebooks clean help student-mode instructor-mode
 
 help:
 	@echo "make demo     build the release, grade the example class, print the grade table"
@@ -13,6 +13,7 @@ help:
 	@echo "make test-fast  everything but the slow tests (notebooks, end-to-end grading)"
 	@echo "make lint     ruff (lint, format) and mypy on autograder/, as CI runs them"
 	@echo "make bench    benchmarks (installs the pinned CPU PyTorch as a yardstick)"
+	@echo "make robustness  every notebook's asserted findings at 5 seeds (table in benchmarks/results/)"
 	@echo "make build    regenerate course_lib/ and notebooks/ from solutions/"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -62,6 +63,9 @@ check-build: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks
+
+robustness: $(STAMP)
+	$(BIN)/python -m benchmarks.robustness
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache demo_class
