@@ -21,8 +21,86 @@ from pathlib import Path
 from . import REPO, __version__
 
 
+class CommandError(Exception):
+    """A ``course`` command cannot run: the message is the one line the user sees."""
+
+
 def _course_dir(args: argparse.Namespace) -> Path:
-    return Path(args.course_dir or ".").resolve()
+    """The course directory (``--course-dir``, default ``.``), after checking it is one: an
+    nbgrader course holds ``nbgrader_config.py``. Nothing is created before this check (a typo
+    in the wrong folder must not leave a stray ``gradebook.db``)."""
+    given = getattr(args, "course_dir", None)
+    root = Path(given or ".").resolve()
+    if given and not root.exists():
+        raise CommandError(f"--course-dir {given}: no such folder")
+    if not root.is_dir():
+        raise CommandError(f"--course-dir {given}: not a folder")
+    if not (root / "nbgrader_config.py").is_file():
+        where = f"--course-dir {given}" if given else f"the current folder ({root})"
+        raise CommandError(
+            f"{where} is not a course folder (no nbgrader_config.py): run in the course "
+            "directory or pass --course-dir"
+        )
+    return root
+
+
+def course_assignments(root: Path) -> list[str]:
+    """The assignments of the course in ``root``: its release folders that hold a notebook."""
+    from .record.course import release_dir
+
+    rel = release_dir(root)
+    return sorted(d.name for d in rel.glob("*") if d.is_dir() and any(d.glob("*.ipynb")))
+
+
+def _check_assignments(root: Path, names: list[str] | None) -> list[str]:
+    """``names`` if each is an assignment of the course, else :class:`CommandError`."""
+    known = course_assignments(root)
+    for name in names or []:
+        if name not in known:
+            raise CommandError(
+                f"unknown assignment {name!r}; this course has: {', '.join(known) or 'none'}"
+            )
+    return list(names or [])
+
+
+def _listing(names: list[str], most: int = 8) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f", … ({len(names)} in all)" if len(names) > most else "") if names else "none"
+
+
+def _students(root: Path, folder: str, assignments: list[str]) -> list[str]:
+    """Students with a folder in ``root/folder`` (``submitted``, ``autograded``) holding one of
+    ``assignments`` (any assignment if empty)."""
+    base = root / folder
+    if not base.is_dir():
+        return []
+    return sorted(
+        s.name
+        for s in base.iterdir()
+        if s.is_dir()
+        and not s.is_symlink()
+        and any((s / a).is_dir() for a in assignments or [d.name for d in s.iterdir()])
+    )
+
+
+def _check_student(root: Path, folder: str, student: str | None, assignments: list[str]) -> None:
+    """:class:`CommandError` unless ``folder`` (``submitted``/``autograded``) holds something of
+    ``student`` (or of anyone, without ``--student``) for ``assignments``."""
+    what = " of " + ", ".join(assignments) if assignments else ""
+    students = _students(root, folder, assignments)
+    verb = "collected (course collect)" if folder == "submitted" else "graded (course grade)"
+    if student is None:
+        if not students:
+            raise CommandError(f"no submission{what} in {root / folder} yet: none {verb}")
+        return
+    if student not in students:
+        anywhere = _students(root, folder, [])
+        detail = (
+            f"{student!r} has a folder in {folder}/ but nothing{what}"
+            if student in anywhere
+            else f"unknown student {student!r}"
+        )
+        raise CommandError(f"{detail}; students with a submission{what}: {_listing(students)}")
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -51,10 +129,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .jobs.pool import Interrupted, grade
 
     root = _course_dir(args)
+    assignments = _check_assignments(root, args.assignments)
+    _check_student(root, "submitted", args.student, assignments)
     if sandbox.notice():
         print(sandbox.notice(), file=sys.stderr)
     try:
-        run = grade(root, args.assignments or None, args.student, args.workers, args.force)
+        run = grade(root, assignments or None, args.student, args.workers, args.force)
     except Interrupted as exc:
         print(f"\n{exc} ({len(exc.done)} job(s) finished before)", file=sys.stderr)
         return 130
@@ -81,15 +161,21 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     from .feedback import generate_feedback
 
     root = _course_dir(args)
-    rc = generate_feedback(root, args.assignments, args.student)
+    assignments = _check_assignments(root, args.assignments)
+    _check_student(root, "autograded", args.student, assignments)
+    failed = generate_feedback(root, assignments, args.student)
+    if failed:
+        raise CommandError(failed)
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
-    return rc
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_csv
 
     root = _course_dir(args)
+    if not args.db_url and not (root / "gradebook.db").is_file():
+        raise CommandError(f"no gradebook in {root} (gradebook.db): nothing graded yet")
     if args.out == "-":
         export_csv(root, sys.stdout, args.db_url)
     else:
@@ -107,7 +193,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from .class_report import main as report_main
+    from .class_report.load import graded_assignments
 
+    if not {"-h", "--help"} & set(args.report_args):
+        # The class report parses its own options; the course and its assignments are checked
+        # here, like every command's.
+        pre = argparse.ArgumentParser(add_help=False)
+        pre.add_argument("assignments", nargs="*")
+        pre.add_argument("--course-dir")
+        known, _ = pre.parse_known_args(args.report_args)
+        root = _course_dir(known)
+        assignments = _check_assignments(root, known.assignments)
+        graded = graded_assignments(root)
+        if not graded:
+            raise CommandError(f"no graded assignment in {root}: run `course grade` first")
+        for a in assignments:
+            if a not in graded:
+                raise CommandError(f"no graded submission of {a} in {root}: run `course grade {a}`")
     return int(report_main(args.report_args))
 
 
@@ -186,8 +288,27 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         parser().print_help()
         return 0
-    args = parser().parse_args(argv)
-    return int(args.func(args))
+    if argv[0] == "report":  # its options are the class report's (REMAINDER drops a leading --x)
+        args = argparse.Namespace(command="report", report_args=argv[1:], func=cmd_report)
+    else:
+        args = parser().parse_args(argv)
+    _tools_on_path()
+    try:
+        return int(args.func(args))
+    except CommandError as exc:
+        print(f"course {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _tools_on_path() -> None:
+    """nbgrader runs ``alembic`` (in this process when it opens a new gradebook, and in its
+    subprocesses): find it beside this interpreter even when the venv is not activated."""
+    import os
+
+    bindir = os.path.dirname(sys.executable)
+    path = os.environ.get("PATH", "")
+    if bindir not in path.split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + path
 
 
 if __name__ == "__main__":

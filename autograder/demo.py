@@ -137,7 +137,9 @@ def main(args: argparse.Namespace) -> int:
             "sandbox: bubblewrap (no network, private filesystem view, rlimits, unprivileged uid)"
         )
     run = grade(root, workers=args.workers)
-    generate_feedback(root)
+    failed = generate_feedback(root)
+    if failed:
+        print(f"course demo: {failed}")
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     print()
     print(format_table(grade_rows(root), width=90))

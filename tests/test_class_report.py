@@ -77,6 +77,10 @@ def course(tmp_path_factory):
     _write_job(root, "machine_failed", stubs, status="not_graded", errors=["the sandbox did not start"],
                job_report=True)
     (root / "submitted" / "late" / A).mkdir(parents=True)       # collected, never graded
+    # What makes the folder a course for `course report` (its configuration and the release).
+    (root / "nbgrader_config.py").write_text("c = get_config()\n")
+    (root / "release" / A).mkdir(parents=True)
+    (root / "release" / A / f"{A}.ipynb").write_text("{}")
     return root, chosen
 
 
