@@ -71,8 +71,10 @@ def free_port() -> int:
 class JupyterLab:
     """A JupyterLab server started by a test, serving ``root`` on a loopback port."""
 
-    def __init__(self, root: Path, env: dict | None = None, cwd: Path | None = None):
+    def __init__(self, root: Path, env: dict | None = None, cwd: Path | None = None,
+                 args: tuple[str, ...] = ()):
         self.root = Path(root)
+        self.args = tuple(args)
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.config_dir = Path(tempfile.mkdtemp(prefix="jupyter-config-"))
@@ -101,6 +103,7 @@ class JupyterLab:
                "jupyterlab.NeverCheckForUpdate", "--LabApp.expose_app_in_browser=True"]
         if os.geteuid() == 0:       # CI containers run as root
             cmd.append("--allow-root")
+        cmd += self.args
         self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=self.env, stdout=open(self.log, "wb"),
                                      stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 180

@@ -1,6 +1,7 @@
 """What a student sees, in a real browser: headless Chromium opens a release notebook in a
 JupyterLab started by the test, runs every cell through JupyterLab's own Run menu, and finds the
-check cells' verdicts and a rendered figure; nbgrader's instructor tools are not offered.
+check cells' verdicts and a rendered figure; nbgrader's instructor tools are not offered. An
+instructor's formgrader on a graded class shows the scores, and a feedback page names the mistake.
 
 The kernel imports the reference package (``PYTHONPATH=solutions``), standing in for a student
 who has written every task of the notebook. Skipped where Chromium is not installed.
@@ -87,3 +88,77 @@ def test_release_notebook_runs_in_jupyterlab(tmp_path):
         status = driver.execute_script(
             "return fetch(arguments[0]).then(r => r.status);", lab.url("formgrader"))
         assert status == 404
+
+
+def _graded_class(tmp_path):
+    """The grading fixture assignment (07_penalties) with the reference and one catalogued
+    mistake, graded by ``course grade`` and with feedback from ``course feedback``."""
+    import subprocess
+    import sys
+
+    from autograder import REFERENCE_DIR
+    from autograder.mistakes import load_catalogue, make_mistaken_package
+    from autograder.record.course import init_course, make_submission_dir
+
+    fix = REPO / "tests" / "fixtures" / "grading"
+    root = init_course(tmp_path / "course", {"07_penalties": fix / "source" / "07_penalties"},
+                       suite_dir=fix / "suites")
+    mistake = next(m for m in load_catalogue() if m.target == "penalties.l2_penalty")
+    make_submission_dir(root, "reference", "07_penalties", REFERENCE_DIR)
+    make_submission_dir(root, "mistake", "07_penalties",
+                        make_mistaken_package(mistake, tmp_path / "mistake"))
+    for cmd in (["grade", "--workers", "2"], ["feedback"]):
+        proc = subprocess.run([sys.executable, "-m", "autograder.cli", *cmd, "--course-dir",
+                               str(root)], capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return root
+
+
+def test_formgrader_and_feedback_show_the_graded_class(tmp_path):
+    """The instructor's view: formgrader lists the graded submissions with their scores, and the
+    student's feedback page names the mistake and never shows the hidden tests."""
+    require_browser()
+    root = _graded_class(tmp_path)
+    # formgrader is served only in instructor mode; the command line wins over the student-mode
+    # configuration `make install` puts in the venv
+    lab = JupyterLab(root, cwd=root, args=(
+        '--ServerApp.jpserver_extensions={"nbgrader.server_extensions.formgrader": True}',))
+    with lab, chromium() as driver:
+        from selenium.webdriver.common.by import By
+
+        # formgrader's page calls its API with the login cookie, not the URL's token: log in
+        driver.get(f"http://127.0.0.1:{lab.port}/login")
+        field = wait_for(lambda: driver.find_element(By.CSS_SELECTOR, "input[type=password]"),
+                         60, "the login page")
+        field.send_keys(lab.token)
+        field.submit()
+        wait_for(lambda: "/login" not in driver.current_url, 60, "the login to go through")
+        driver.get(f"http://127.0.0.1:{lab.port}/formgrader/gradebook/07_penalties/07_penalties")
+        def loaded_rows():
+            rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")
+                    if r.text.strip()]
+            return rows if rows and not any("Loading" in r for r in rows) else None
+
+        try:
+            rows = wait_for(loaded_rows, 120, "formgrader's submissions table")
+        except BaseException:
+            logs = driver.get_log("browser") if hasattr(driver, "get_log") else []
+            print("browser console:", logs[-20:], "\nserver log:", lab.log.read_text()[-4000:])
+            raise
+        # formgrader's per-notebook view is anonymized: "Submission #n", total, code, written
+        assert len(rows) == 2, rows
+        assert any(r.split()[2:6] == ["6", "/", "7", "6"] for r in rows), rows    # reference
+        assert any(r.split()[2:5] == ["3", "/", "7"] for r in rows), rows         # the mistake
+        driver.get(f"http://127.0.0.1:{lab.port}/formgrader/manage_students")
+        students = wait_for(loaded_rows, 120, "formgrader's students table")
+        assert any("reference" in s.split() and s.endswith("6 / 7") for s in students), students
+        assert any("mistake" in s.split() and s.endswith("3 / 7") for s in students), students
+
+        feedback = root / "feedback" / "reference" / "07_penalties" / "07_penalties.html"
+        mistaken = root / "feedback" / "mistake" / "07_penalties" / "07_penalties.html"
+        assert feedback.is_file() and mistaken.is_file()
+        driver.get(mistaken.as_uri())
+        body = wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text, 60,
+                        "the feedback page")
+        assert "factor 2 in the gradient" in body, body[:2000]
+        assert "BEGIN HIDDEN TESTS" not in driver.page_source
