@@ -74,7 +74,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from .submit import SubmissionError, make_submission
+    from .submit import SubmissionError, make_submission, public_check_warnings
 
     try:
         path = make_submission(args.assignment, out=args.out)
@@ -82,6 +82,14 @@ def _submit(args: argparse.Namespace) -> int:
         print(f"course submit: {exc}", file=sys.stderr)
         return 2
     print(f"course submit: wrote {path}; upload it as your submission of {args.assignment}")
+    if not args.no_checks:
+        warnings = public_check_warnings(args.assignment)
+        if warnings:
+            print(f"course submit: warning: not every public check of {args.assignment} passes "
+                  f"(the zip is written; `course check {args.assignment}` shows why):",
+                  file=sys.stderr)
+            for line in warnings:
+                print(f"  {line}", file=sys.stderr)
     return 0
 
 
@@ -120,6 +128,8 @@ def add_student_commands(commands) -> None:
         description="Zip an assignment's notebook and your course_lib for submission.")
     p.add_argument("assignment", help="assignment folder, e.g. 05_batchnorm")
     p.add_argument("-o", "--out", help="where to write the zip (default: ./<assignment>.zip)")
+    p.add_argument("--no-checks", action="store_true",
+                   help="do not run the public checks after zipping (they only warn)")
     p.set_defaults(func=_submit)
 
 
