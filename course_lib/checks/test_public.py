@@ -5,7 +5,7 @@ Run one task: ``course check 5.2``, or ``pytest --pyargs course_lib.checks -m ta
 
 import pytest
 
-from course_lib.checks.framework import public_cases, run_public_case
+from course_lib.checks.public import public_cases, run_public_case
 
 CASES = public_cases("course_lib")
 

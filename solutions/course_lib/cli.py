@@ -31,7 +31,7 @@ def _selected_tasks(names):
 def run_checks(tasks, package: str = "course_lib", out=None) -> bool:
     """Run the public checks of ``tasks`` and print one line per check (✓/✗, the named mistake
     or got/expected for a failure) and a one-line total per task; True if every check passed."""
-    from .checks.framework import load_fixtures, public_cases, run_public_case
+    from .checks.public import load_fixtures, public_cases, run_public_case
 
     out = out or sys.stdout
     fixtures: dict[str, dict] = {}

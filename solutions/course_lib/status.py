@@ -50,7 +50,7 @@ class TaskStatus:
 
 def task_status(task_id: str, package: str = "course_lib", _fixtures: dict | None = None) -> TaskStatus:
     """Run the public checks of one task quietly and classify the result."""
-    from .checks.framework import load_fixtures, public_cases, run_public_case
+    from .checks.public import load_fixtures, public_cases, run_public_case
 
     task = get_task(task_id)
     cases = public_cases(package, task.id)
@@ -104,7 +104,7 @@ def untouched(task: Task, package: str = "course_lib") -> bool:
 
 def course_status(package: str = "course_lib") -> dict[str, TaskStatus]:
     """``{task id: TaskStatus}`` for every task of the course, in course order."""
-    from .checks.framework import load_fixtures
+    from .checks.public import load_fixtures
 
     fixtures: dict[str, dict] = {}
     out = {}

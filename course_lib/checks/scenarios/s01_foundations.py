@@ -18,7 +18,8 @@ import warnings
 
 import numpy as np
 
-from ..framework import numerical_gradient, scenario
+from ..gradients import numerical_gradient
+from ..scenario import scenario
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 

@@ -3,14 +3,14 @@
 The scalers are deterministic, so most scenarios are "match": the fitted attributes and the
 transformed training and test sets must equal the reference's. The test set is drawn from a
 shifted and rescaled distribution so that statistics taken from the wrong set show. See
-``course_lib.checks.framework``.
+``course_lib.checks.scenario``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..framework import scenario
+from ..scenario import scenario
 
 
 def _train_test(rng, N, D, M, constant):

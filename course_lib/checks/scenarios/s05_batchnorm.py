@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework import numerical_gradient, scenario
+from ..gradients import numerical_gradient
+from ..scenario import scenario
 
 
 def _bn_inputs(rng, N, D, scale=3.0, shift=2.0):

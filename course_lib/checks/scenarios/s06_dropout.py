@@ -14,7 +14,8 @@ any correct inverted dropout must satisfy:
 
 import numpy as np
 
-from ..framework import numerical_gradient, scenario
+from ..gradients import numerical_gradient
+from ..scenario import scenario
 
 
 def _binomial_bound(n, q, z=6.0):

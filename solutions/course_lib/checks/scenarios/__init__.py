@@ -1,1 +1,1 @@
-"""Scenario modules, one per assignment (``s05_batchnorm.py``); see ``checks.framework``."""
+"""Scenario modules, one per assignment (``s05_batchnorm.py``); see ``checks.scenario``."""

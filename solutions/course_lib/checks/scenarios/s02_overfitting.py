@@ -1,5 +1,5 @@
 """Scenarios of assignment 02: stratified split (2.1), bias/variance diagnosis (2.2), early
-stopping (2.3). See ``course_lib.checks.framework``."""
+stopping (2.3). See ``course_lib.checks.scenario``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ..framework import scenario
+from ..scenario import scenario
 
 # --------------------------------------------------------------------------------------------
 # 2.1 stratified_split

@@ -3,7 +3,7 @@
 Random initializers are judged by sample statistics with confidence bounds, never by the exact
 random stream: a correct initializer that draws its numbers in another order passes too. The
 deterministic parts (shapes, dtypes, the constant initializers, the use of ``rng``) are "match"
-scenarios. See ``course_lib.checks.framework``.
+scenarios. See ``course_lib.checks.scenario``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ..framework import scenario
+from ..scenario import scenario
 
 # Each random initializer: (task, distribution, variance as a function of fan_in, fan_out, options)
 RANDOM_INITIALIZERS = {

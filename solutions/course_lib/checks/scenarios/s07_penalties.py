@@ -10,7 +10,8 @@ the student chose another constant.
 
 import numpy as np
 
-from ..framework import numerical_gradient, scenario
+from ..gradients import numerical_gradient
+from ..scenario import scenario
 
 
 def _weights(rng, shapes, zeros=0.0):

@@ -6,7 +6,7 @@ from ``course_lib.model``: a mistake in an earlier assignment's layers must not 
 
 import numpy as np
 
-from ..framework import scenario
+from ..scenario import scenario
 
 
 # ---- a small network and optimizer of the scenarios' own ----------------------------------
