@@ -1,7 +1,7 @@
 """The course's autograder: build, sandboxed grading jobs, nbgrader glue, feedback and export.
 
 Never shipped to students. The stages, in the order data flows (CONTRIBUTING.md has the map):
-``build`` → ``sanitize`` → ``execute`` → score (``harness``) → ``jobs`` (one report per job) →
+``build`` → ``sanitize`` → ``execute`` → ``score`` → ``jobs`` (one report per job) →
 ``record`` (the nbgrader gradebook) → ``feedback`` / ``export``.
 """
 

@@ -1,7 +1,7 @@
 """The example class: the reference, the blank stubs and one student per catalogued mistake.
 
 One builder for the two places that grade it: ``course demo`` (through nbgrader, with hostile
-students added) and the score stage's development table (``python -m autograder.harness``).
+students added) and the score stage's development table (``python -m autograder.score``).
 """
 
 from __future__ import annotations

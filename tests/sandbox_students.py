@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from autograder import REFERENCE_DIR
-from autograder.harness import GradeFailure, StudentError
+from autograder.score import GradeFailure, StudentError
 from autograder.sandbox import Limits
-from autograder.sandbox.submission import SandboxedSubmission
+from autograder.score.sandboxed import SandboxedSubmission
 
 CASE = dict(seed=7, lam=0.4)
 

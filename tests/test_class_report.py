@@ -18,7 +18,7 @@ from autograder.class_report import main as report_main
 from autograder.class_report import summary, write_class_report
 from autograder.class_report.evaluation import splice
 from autograder.class_report.load import StudentResult, HiddenTest, load_class
-from autograder.harness import InProcessSubmission, run_suite
+from autograder.score import InProcessSubmission, run_suite
 from autograder.mistakes import make_mistaken_package, mistakes_for_task
 from autograder.reference import load_reference
 

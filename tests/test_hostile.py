@@ -120,7 +120,7 @@ def test_shadowing_a_module_does_not_reach_the_grader(tmp_path):
 
 
 def test_in_place_mutation_of_inputs_is_caught(tmp_path, ref):
-    from autograder.harness import get_scenario
+    from autograder.score import get_scenario
 
     code = ("import numpy as np\n_orig = l2_penalty\ndef l2_penalty(weights, lam):\n"
             "    v, g = _orig(weights, lam)\n    for w in weights:\n        w *= 0\n    return v, g\n")

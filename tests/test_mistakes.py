@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from autograder.harness import framework
+from autograder.score import framework
 from autograder.mistakes import load_catalogue, make_mistaken_package, mistakes_for_task
 from autograder.reference import REFERENCE_NAME, load_reference
 

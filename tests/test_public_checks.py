@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.harness import InProcessSubmission, framework
+from autograder.score import InProcessSubmission, framework
 from autograder.mistakes import load_catalogue, make_mistaken_package
 from autograder.reference import REFERENCE_NAME
 

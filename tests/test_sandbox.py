@@ -15,13 +15,13 @@ import time
 
 import pytest
 
-from autograder.harness import GradeFailure
+from autograder.score import GradeFailure
 from autograder.sandbox import Limits, SandboxFault, Worker, mode, notice, protocol
 from autograder.sandbox.host import leases, reduced
 from autograder.sandbox.host import worker as worker_mod
 from autograder.sandbox.host.isolation import bwrap_path, sandbox_mode_line
 from autograder.sandbox.host.leases import uid_processes
-from autograder.sandbox.submission import SandboxedSubmission
+from autograder.score.sandboxed import SandboxedSubmission
 
 from sandbox_students import CASE, grade_l2, needs_safe_sandbox, student
 

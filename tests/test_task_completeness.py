@@ -6,7 +6,7 @@ import json
 import pytest
 
 from autograder import REFERENCE_DIR, SOURCE_NOTEBOOKS, SUITES_DIR
-from autograder.harness import scenarios
+from autograder.score import scenarios
 from autograder.mistakes import mistakes_for_task
 from course_lib.tasks import TASKS
 

@@ -13,7 +13,7 @@ from .stubs import BuildError
 
 def generate_fixtures() -> dict[str, dict]:
     """The fixture document of each assignment, keyed by assignment folder."""
-    from ..harness import framework, mistake_outcomes, reference_outcome
+    from ..score import framework, mistake_outcomes, reference_outcome
 
     fw = framework()
     docs: dict[str, dict] = {}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import REFERENCE_DIR, STUDENT_LIB
-from ..harness import TestResult as HiddenTest  # one hidden test's result, as the suite reports it
+from ..score import TestResult as HiddenTest  # one hidden test's result, as the suite reports it
 
 MAX_SOURCE_BYTES = 1_000_000   # the sanitizer's cap on one .py file
 

@@ -107,8 +107,8 @@ def _run(spec: JobSpec, report: JobReport) -> None:
 def score(folder: Path, assignment: str, suite: Path, *, label: str) -> dict:
     """The score stage on a sanitized folder: the hidden suite's ``SuiteReport`` as a dict (the
     sandbox slot is the worker process's, ``COURSE_GRADER_SLOT``)."""
-    from ..harness import run_suite
-    from ..sandbox.submission import SandboxedSubmission
+    from ..score import run_suite
+    from ..score.sandboxed import SandboxedSubmission
 
     with SandboxedSubmission(folder, label=label) as sub:
         return run_suite(assignment, sub, suite=suite).to_dict()

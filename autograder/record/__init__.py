@@ -59,8 +59,8 @@ class ApplyScoreReport(NbGraderPreprocessor):
     def _computed(self, assignment: str, path: Path):
         """Stock ``nbgrader autograde`` alone: the score stage on the folder being graded
         (once per submission, not once per notebook)."""
-        from ..harness import SuiteReport
         from ..jobs.job import score
+        from ..score import SuiteReport
 
         key = (assignment, str(path))
         if key not in self._cache:
@@ -73,7 +73,7 @@ class ApplyScoreReport(NbGraderPreprocessor):
 
     def _handed(self, nb, info: dict):
         """``course grade``: the job's report and the outputs of its executed notebook."""
-        from ..harness import SuiteReport
+        from ..score import SuiteReport
 
         root = Path(self.job_reports)
         job = HANDED.get((info["student"], info["assignment"]))

@@ -12,8 +12,8 @@ Two sides, in two folders:
 A call fails in one of two ways: :class:`SandboxError` (the student's code crashed, looped, flooded
 its output: a lost point with the reason) or :class:`SandboxFault` (the grader or the machine
 failed, or the reduced sandbox refuses to run here: never a lost point, the job is "not graded,
-rerun"). The sandbox knows nothing about scoring: the hidden suites (``autograder.harness``)
-drive it.
+rerun"). The sandbox knows nothing about scoring: the score stage (``autograder.score``)
+drives it.
 
 Without bubblewrap, :func:`sandbox_mode_line` says how student code would run, and the grader
 refuses unsafe runs unless :func:`allow_unsafe` (``COURSE_SANDBOX_ALLOW_UNSAFE=1``, the CLI's

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..harness import Submission
-from . import Limits, SandboxFault, Worker, error_outcome, notice
+from ..sandbox import Limits, SandboxFault, Worker, error_outcome, notice
+from .scenarios import get_scenario
+from .submission import Submission
 
 
 class SandboxedSubmission(Submission):
@@ -43,8 +44,6 @@ class SandboxedSubmission(Submission):
     max_timeouts_per_task = 2
 
     def _run_student(self, scenario_name: str, case: dict):
-        from ..harness import get_scenario
-
         task = get_scenario(scenario_name).task
         if self.timeouts.get(task, 0) >= self.max_timeouts_per_task:
             return error_outcome(

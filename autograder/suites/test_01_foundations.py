@@ -11,7 +11,7 @@ marked points).
 import numpy as np
 import pytest
 
-from autograder.harness import points
+from autograder.score import points
 
 ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
 

@@ -9,7 +9,7 @@ deterministic and match the reference exactly.
 import numpy as np
 import pytest
 
-from autograder.harness import points
+from autograder.score import points
 
 # ---- 2.1 stratified_split ------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ and feature ranges other than [0, 1].
 
 import pytest
 
-from autograder.harness import points
+from autograder.score import points
 
 STD_CASES = [dict(seed=401, N=40, D=6, M=9, constant=False),
              dict(seed=402, N=7, D=12, M=7, constant=True),      # D > N; N = 7: std(0.1, ...) != 0

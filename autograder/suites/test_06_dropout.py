@@ -9,7 +9,7 @@ p = 0 are exact.
 import numpy as np
 import pytest
 
-from autograder.harness import points
+from autograder.score import points
 
 
 # ---- 6.1 dropout_forward -------------------------------------------------------------------

@@ -7,7 +7,7 @@ elastic net = lam * (r * sum|W| + (1 - r) / 2 * sum(W**2)); add_penalty touches 
 import numpy as np
 import pytest
 
-from autograder.harness import points
+from autograder.score import points
 
 
 # ---- 7.1 l2_penalty ------------------------------------------------------------------------

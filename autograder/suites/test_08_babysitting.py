@@ -7,7 +7,7 @@ assignment 01), so a point lost here is lost on 08's own tasks.
 import numpy as np
 import pytest
 
-from autograder.harness import points
+from autograder.score import points
 
 
 # ---- 8.1 expected initial loss, whole-model gradient check ---------------------------------
