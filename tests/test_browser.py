@@ -149,6 +149,11 @@ def test_formgrader_and_feedback_show_the_graded_class(tmp_path):
         assert len(rows) == 2, rows
         assert any(r.split()[2:6] == ["6", "/", "7", "6"] for r in rows), rows    # reference
         assert any(r.split()[2:5] == ["3", "/", "7"] for r in rows), rows         # the mistake
+        # a submission as formgrader shows it: the mathematics rendered (MathML), no raw LaTeX
+        driver.find_element(By.CSS_SELECTOR, "table tbody tr a[href*='submissions/']").click()
+        wait_for(lambda: driver.find_elements(By.TAG_NAME, "math"), 120,
+                 "the submission's mathematics in formgrader")
+        assert "\\frac" not in driver.find_element(By.TAG_NAME, "body").text
         driver.get(f"http://127.0.0.1:{lab.port}/formgrader/manage_students")
         students = wait_for(loaded_rows, 120, "formgrader's students table")
         assert any("reference" in s.split() and s.endswith("6 / 7") for s in students), students
@@ -161,4 +166,6 @@ def test_formgrader_and_feedback_show_the_graded_class(tmp_path):
         body = wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text, 60,
                         "the feedback page")
         assert "factor 2 in the gradient" in body, body[:2000]
+        # offline: the mathematics is MathML the browser renders, no LaTeX waiting for a CDN
+        assert driver.find_elements(By.TAG_NAME, "math") and "\\frac" not in body
         assert "BEGIN HIDDEN TESTS" not in driver.page_source

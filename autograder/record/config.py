@@ -63,4 +63,7 @@ def configure(c, *, suite_dir: Path | None = None, assignments=None) -> None:
         ".*",
         "*.rejected",
     ]
+    # Feedback and formgrader (both nbconvert's HTMLExporter): mathematics as MathML and long
+    # lines wrapped, so the pages read right offline.
+    c.HTMLExporter.preprocessors = ["autograder.feedback.offline_html.OfflineHTML"]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
