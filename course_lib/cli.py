@@ -31,26 +31,16 @@ def _selected_tasks(names):
 def run_checks(tasks, package: str = "course_lib", out=None) -> bool:
     """Run the public checks of ``tasks`` and print one line per check (✓/✗, the named mistake
     or got/expected for a failure) and a one-line total per task; True if every check passed."""
-    from .checks.public import load_fixtures, public_cases, run_public_case
+    from .checks.public import load_fixtures, task_report
 
     out = out or sys.stdout
     fixtures: dict[str, dict] = {}
     all_passed = True
     for task in tasks:
-        cases = public_cases(package, task.id)
         fixtures.setdefault(task.assignment, load_fixtures(task.assignment))
-        print(f"Task {task.id} {task.title} ({', '.join(task.names)})", file=out)
-        passed = 0
-        for pc in cases:
-            verdict = run_public_case(pc, package, fixtures[task.assignment])
-            passed += verdict.passed
-            if verdict.passed:
-                print(f"  ✓ {pc.id}", file=out)
-            else:
-                detail = verdict.report().replace("\n", "\n      ")
-                print(f"  ✗ {pc.id}\n      {detail}", file=out)
-        all_passed &= passed == len(cases)
-        print(f"  {passed}/{len(cases)} checks passed", file=out)
+        ok, report = task_report(task, package, fixtures[task.assignment])
+        print(report, file=out)
+        all_passed &= ok
     return all_passed
 
 

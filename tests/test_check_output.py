@@ -66,3 +66,41 @@ def test_verbose_is_pytests_output(wrong_bn):
     proc = _check(wrong_bn, "5.1", "--verbose")
     assert proc.returncode == 0
     assert "test_public_check" in proc.stdout and "PASSED" in proc.stdout
+
+
+def _run_cell(cwd: Path, source: str) -> list[dict]:
+    """Execute one code cell in a real kernel in ``cwd`` (whose course_lib it imports)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    old = os.environ.pop("PYTHONPATH", None)
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3",
+                       resources={"metadata": {"path": str(cwd)}}).execute()
+    except CellExecutionError:
+        pass
+    finally:
+        if old is not None:
+            os.environ["PYTHONPATH"] = old
+    return nb.cells[0].outputs
+
+
+def test_check_cell_shows_the_course_check_report_without_traceback(wrong_bn):
+    """A failing check cell shows the same report as `course check`, no traceback; the cell
+    fails (so Run All stops there)."""
+    outputs = _run_cell(wrong_bn, 'from course_lib.checks import check\ncheck("5.2")')
+    errors = [o for o in outputs if o["output_type"] == "error"]
+    assert len(errors) == 1 and errors[0]["ename"] == "ChecksFailed"
+    shown = "\n".join(errors[0]["traceback"])
+    assert "✗" in shown and "checks passed" in shown
+    assert "Traceback" not in shown and "File " not in shown and ".py" not in shown, shown
+
+
+def test_passing_check_cell_prints_the_report_and_no_value(tmp_path):
+    shutil.copytree(REPO / "solutions" / "course_lib", tmp_path / "course_lib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    outputs = _run_cell(tmp_path, 'from course_lib.checks import check\ncheck("1.1")')
+    assert [o["output_type"] for o in outputs] == ["stream"], outputs  # no `True` under it
+    assert "✓" in outputs[0]["text"] and "checks passed" in outputs[0]["text"]

@@ -77,32 +77,49 @@ def run_public_case(pc: PublicCase, package: str = "course_lib", fixtures: dict 
     return evaluate(pc.scenario, pc.case, got, expected, mistakes)
 
 
-def check(task: str, package: str = "course_lib", *, quiet: bool = False) -> bool:
-    """Run the public checks of one task and print a short report.
+class ChecksFailed(AssertionError):
+    """A check cell's failure. IPython shows its message alone, without a traceback: the
+    report names the failing checks, the traceback would only show the checking code."""
 
-    Used in the notebooks' check cells: ``check("5.2")``. Raises ``AssertionError`` when a check
-    fails, so the cell shows as failed; returns True otherwise.
+    def _render_traceback_(self) -> list[str]:
+        return str(self).splitlines()
+
+
+def task_report(task, package: str = "course_lib", fixtures: dict | None = None,
+                cases: list[PublicCase] | None = None) -> tuple[bool, str]:
+    """``(all passed, report)`` for one task (a ``tasks.Task``): its title, one line per check
+    (✓, or ✗ with the named mistake or got/expected) and a one-line total. The same report in
+    check cells and in ``course check``."""
+    cases = public_cases(package, task.id) if cases is None else cases
+    fixtures = load_fixtures(task.assignment) if fixtures is None else fixtures
+    lines = [f"Task {task.id} {task.title} ({', '.join(task.names)})"]
+    passed = 0
+    for pc in cases:
+        verdict = run_public_case(pc, package, fixtures)
+        passed += verdict.passed
+        if verdict.passed:
+            lines.append(f"  ✓ {pc.id}")
+        else:
+            detail = verdict.report().replace("\n", "\n      ")
+            lines.append(f"  ✗ {pc.id}\n      {detail}")
+    lines.append(f"  {passed}/{len(cases)} checks passed")
+    return passed == len(cases), "\n".join(lines)
+
+
+def check(task: str, package: str = "course_lib", *, quiet: bool = False) -> None:
+    """Run the public checks of one task and print the report ``course check`` prints.
+
+    Used in the notebooks' check cells: ``check("5.2")``. Raises :class:`ChecksFailed` (an
+    ``AssertionError`` shown without a traceback) when a check fails, so the cell shows as
+    failed and "Run All" stops there; returns nothing otherwise (no ``True`` under the cell).
     """
     tasks = importlib.import_module(f"{package}.tasks")
     t = tasks.get_task(task)
     cases = public_cases(package, t.id)
     if not cases:
-        raise AssertionError(f"Task {t.id} has no public checks yet")
-    cache: dict = {}
-    failures = []
-    for pc in cases:
-        if pc.assignment not in cache:
-            cache[pc.assignment] = load_fixtures(pc.assignment)
-        verdict = run_public_case(pc, package, cache[pc.assignment])
-        if not verdict.passed:
-            failures.append((pc, verdict))
-    passed = len(cases) - len(failures)
-    head = f"Task {t.id} {t.title} ({', '.join(t.names)}): {passed}/{len(cases)} checks passed"
-    if not failures:
-        if not quiet:
-            print(head)
-        return True
-    lines = [head]
-    for pc, verdict in failures:
-        lines.append(f"- {pc.id}: {verdict.report()}")
-    raise AssertionError("\n".join(lines))
+        raise ChecksFailed(f"Task {t.id} has no public checks yet")
+    ok, report = task_report(t, package, cases=cases)
+    if not ok:
+        raise ChecksFailed(report)
+    if not quiet:
+        print(report)
