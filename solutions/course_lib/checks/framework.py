@@ -1,7 +1,7 @@
 """The scenario framework in one namespace, for the grader.
 
 The grader loads the reference's copy of this package under another name and reaches every part
-through this module (``autograder.score.framework()``): declaring (:mod:`.scenario`), running
+through this module (the score stage's ``framework()``): declaring (:mod:`.scenario`), running
 (:mod:`.runner`), the wire format (:mod:`.wire`), judging (:mod:`.judge`), finite differences
 (:mod:`.gradients`) and the public checks (:mod:`.public`). Code inside ``course_lib`` imports
 the module it needs directly.
