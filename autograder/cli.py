@@ -121,6 +121,17 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release_solutions(args: argparse.Namespace) -> int:
+    from .build.closed_solutions import ClosedSolutionsError, release_closed_solutions
+
+    try:
+        path = release_closed_solutions(args.assignments, Path(args.out))
+    except ClosedSolutionsError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"course release-solutions: wrote {path} (give it to students once these are closed)")
+    return 0
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
     """Exit status: 0 when every grade is current; 1 when some submission failed; 3 when some
     were not graded (the grader's or the machine's failure: rerun); 130 on Ctrl-C."""
@@ -244,6 +255,16 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bundle", help="the zip students receive")
     p.add_argument("--out", default=str(REPO / "dist"), help="output directory (default: dist/)")
     p.set_defaults(func=cmd_bundle)
+
+    p = sub.add_parser(
+        "release-solutions",
+        help="the reference modules of closed assignments, for students (a zip)",
+        description="Zip the solved course_lib modules of closed assignments, so that students "
+        "who failed them run later notebooks on correct code. Open assignments never ship.",
+    )
+    p.add_argument("assignments", nargs="+", help="closed assignments, e.g. 01 or 01_foundations")
+    p.add_argument("--out", default=str(REPO / "dist"), help="output directory (default: dist/)")
+    p.set_defaults(func=cmd_release_solutions)
 
     add_student_commands(sub)
 
