@@ -6,10 +6,11 @@
 * :mod:`.submission` — a submission as the suites see it (judged here, in the grader's process);
   :mod:`.sandboxed` runs the student's side in a sandboxed worker (:mod:`autograder.sandbox`);
 * :mod:`.suite` — running a hidden suite (``autograder/suites/``) and its report;
-* :mod:`.dev_table` — ``python -m autograder.score ASSIGNMENT``: reference, stubs and every known
+* :mod:`.development` — ``python -m autograder.score ASSIGNMENT``: reference, stubs and every known
   mistake, in-process.
 """
 
+from .development import dev_table, format_table
 from .scenarios import framework, get_scenario, mistake_outcomes, reference_outcome, scenarios
 from .submission import GradeFailure, InProcessSubmission, StudentError, Submission
 from .suite import SuiteReport, TestResult, points, run_suite, suite_path
@@ -19,6 +20,8 @@ __all__ = [
     "InProcessSubmission",
     "StudentError",
     "Submission",
+    "dev_table",
+    "format_table",
     "SuiteReport",
     "TestResult",
     "framework",

@@ -1,7 +1,7 @@
-"""``python -m autograder.score ASSIGNMENT``: the development table (:mod:`.dev_table`)."""
+"""``python -m autograder.score ASSIGNMENT``: the development table (:mod:`.development`)."""
 
 import sys
 
-from autograder.score.dev_table import main
+from autograder.score.development import main
 
 sys.exit(main())
