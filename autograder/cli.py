@@ -5,6 +5,8 @@ course bundle [--out DIR]              the zip students receive (no solutions, n
 course check TASK                      a task's public checks (student side)
 course status [A]                      every task's state, which notebooks are ready (student)
 course submit A [--out ZIP]            zip a submission of assignment A (student side)
+course collect SOURCE... [--assignment A] [--student S] [--course-dir D]
+                                       zips or folders (LMS downloads) into submitted/
 course grade [A ...] [--student S] [--workers N] [--course-dir D] [--force]
 course feedback [A ...] [--student S] [--course-dir D]   stock nbgrader generate_feedback
 course export [--course-dir D] [--out grades.csv]        CSV: points per task, mistakes, error
@@ -168,6 +170,27 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_collect(args: argparse.Namespace) -> int:
+    """Exit status: 0 when every source was collected, 1 when some were not."""
+    from .collect import CollectError, collect, format_results
+    from .record.course import release_notebooks
+
+    root = _course_dir(args)
+    if args.assignment:
+        _check_assignments(root, [args.assignment])
+    assignments = {a: set(release_notebooks(root, a)) for a in course_assignments(root)}
+    try:
+        results = collect(root, [Path(s) for s in args.sources], assignments, args.assignment,
+                          args.student, args.student_regex)  # fmt: skip
+    except CollectError as exc:
+        raise CommandError(str(exc)) from None
+    print(format_results(results))
+    failed = [r for r in results if r.error]
+    print(f"collected {len(results) - len(failed)} submission(s) into {root / 'submitted'}"
+          + (f"; {len(failed)} source(s) not collected" if failed else ""))  # fmt: skip
+    return 1 if failed else 0
+
+
 def cmd_feedback(args: argparse.Namespace) -> int:
     from .feedback import generate_feedback
 
@@ -270,6 +293,25 @@ def parser() -> argparse.ArgumentParser:
 
     def course_dir(p: argparse.ArgumentParser) -> None:
         p.add_argument("--course-dir", help="the nbgrader course directory (default: .)")
+
+    from .collect import DEFAULT_STUDENT_REGEX
+    from .collect import __doc__ as collect_doc
+
+    p = sub.add_parser("collect", help="take zips or folders into submitted/<student>/<A>/",
+                       description=collect_doc,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="zips or folders")
+    p.add_argument("--assignment", help="default: the assignment whose notebook each source holds")
+    p.add_argument("--student", help="the student of a single source (default: its name)")
+    p.add_argument(
+        "--student-regex",
+        default=DEFAULT_STUDENT_REGEX,
+        help="regex with a (?P<student>...) group, matched against each source's name without "
+        ".zip (default: the whole name without a browser's ' (1)'; Canvas-style "
+        "'doe_12345_...': '^(?P<student>[^_]+)_')",
+    )
+    course_dir(p)
+    p.set_defaults(func=cmd_collect)
 
     p = sub.add_parser("grade", help="grade the submissions that are not current")
     p.add_argument("assignments", nargs="*")

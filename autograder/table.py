@@ -20,11 +20,26 @@ def cell_order(name: str) -> tuple:
     return (0 if name.startswith("task_") else 1, nums, name)
 
 
+def _clip(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters (``…`` marks the cut)."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut[width // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "…"
+
+
 def format_table(
     rows: list[dict[str, Any]], width: int = 60, label: str = "student", head_note: str = ""
 ) -> str:
     """The grade table of ``rows`` (:func:`grade_rows`' shape): one line per row, a column per
-    task cell, the total and the first named mistake / error / reason (cut at ``width``)."""
+    task cell, the total and the named mistakes (or the first unexplained failure); then, one per
+    indented line and wrapped at word boundaries to ``width``, every reason about the
+    submission (``notes``: why it has no grade, what was refused or replaced, the grader's
+    errors)."""
+    import textwrap
+
     if not rows:
         return "(no graded submissions)"
     cols = sorted({k for r in rows for k in r["tasks"] if k.startswith("task_")}, key=cell_order)
@@ -36,14 +51,18 @@ def format_table(
     for r in rows:
         cells = "".join(f"{fmt(r['tasks'].get(c)):>7}" for c in cols)
         note = "; ".join(r["mistakes"])
-        if r.get("failure"):
-            note = r["failure"].splitlines()[0][:width]
-        elif r["errors"]:
-            note = (note + "; " if note else "") + r["errors"][0].splitlines()[0][:width]
-        elif not note and r.get("reasons"):
-            note = r["reasons"][0][:width]
+        if not note and r.get("reasons"):
+            note = _clip(r["reasons"][0], width)
         total = f"{fmt(r['total'])}/{fmt(r['max'])}"
         if r.get("failure"):
             total = "not graded" if r.get("status") == NOT_GRADED else "failed"
-        lines.append(f"{r['student']:<{sw}}{r['assignment']:<16}{cells}{total:>11}  {note}")
+        line = f"{r['student']:<{sw}}{r['assignment']:<16}{cells}{total:>11}  {note}"
+        lines.append(line.rstrip())
+        notes = r.get("submission_notes")
+        if notes is None:  # rows not made by grade_rows (the development table)
+            notes = [e.splitlines()[0] for e in ([r["failure"]] if r.get("failure") else [])
+                     + list(r.get("errors", []))]  # fmt: skip
+        for n in notes:
+            wrapped = textwrap.wrap(n, width, break_long_words=False, break_on_hyphens=False)
+            lines += [f"    ↳ {wrapped[0]}"] + [f"      {w}" for w in wrapped[1:]]
     return "\n".join(lines)

@@ -13,10 +13,11 @@ import csv
 from pathlib import Path
 from typing import IO, Any
 
+from ..collect import read_notes
 from ..jobs.report import JobReport, all_reports
 from ..table import cell_order, fmt, format_table
 
-__all__ = ["export_csv", "format_table", "grade_rows"]
+__all__ = ["export_csv", "format_table", "grade_rows", "submission_notes"]
 
 
 def _explanations(rep: JobReport | None) -> dict[str, Any]:
@@ -40,6 +41,7 @@ def _explanations(rep: JobReport | None) -> dict[str, Any]:
     return {
         "mistakes": mistakes,
         "reasons": reasons,
+        "notes": [f"refused {r}" for r in rep.rejected] if rep is not None else [],
         "errors": rep.messages() if rep is not None else [],
         "failure": rep.failure if rep is not None else None,
         "status": rep.status if rep is not None else None,
@@ -72,19 +74,34 @@ def grade_rows(root: Path, db_url: str | None = None) -> list[dict[str, Any]]:
     for (student, assignment), row in rows.items():
         row = {"student": student, "assignment": assignment, **row}
         row.update(_explanations(reports.get((student, assignment))))
+        row["notes"] = read_notes(root, student, assignment) + row["notes"]
         if row["failure"]:
             row["tasks"], row["total"] = {}, None
+        row["submission_notes"] = submission_notes(row)
         out.append(row)
     out.sort(key=lambda r: (r["assignment"], r["student"]))
     return out
 
 
+def submission_notes(row: dict[str, Any]) -> list[str]:
+    """Every reason about a row's submission, for the table, the CSV and the feedback: why it
+    has no grade, what ``course collect`` and the sanitize stage refused or replaced, and the
+    grader's errors (a notebook graded from the release, a timeout, ...)."""
+    out = [row["failure"].splitlines()[0]] if row.get("failure") else []
+    for n in [*row.get("notes", []), *row.get("errors", [])]:
+        line = n.splitlines()[0] if n else ""
+        if line and line not in out:
+            out.append(line)
+    return out
+
+
 def export_csv(root: Path, out: IO[str], db_url: str | None = None) -> int:
-    """Write the CSV (points per cell, total, named mistakes, error) to ``out``; return rows."""
+    """Write the CSV (points per cell, total, named mistakes, error, notes) to ``out``; return
+    the number of rows. ``error``: why there is no grade; ``notes``: every reason, ``; ``-joined."""
     rows = grade_rows(root, db_url)
     cols = sorted({k for r in rows for k in r["tasks"]}, key=cell_order)
     w = csv.writer(out)
-    w.writerow(["student", "assignment", *cols, "total", "max", "named_mistakes", "error"])
+    w.writerow(["student", "assignment", *cols, "total", "max", "named_mistakes", "error", "notes"])
     for r in rows:
         w.writerow(
             [
@@ -95,6 +112,7 @@ def export_csv(root: Path, out: IO[str], db_url: str | None = None) -> int:
                 fmt(r["max"]),
                 "; ".join(r["mistakes"]),
                 (r["failure"] or "").splitlines()[0] if r["failure"] else "",
+                "; ".join(r["submission_notes"]),
             ]
         )
     return len(rows)

@@ -1,8 +1,13 @@
 """The feedback stage, ``course feedback``: stock ``nbgrader generate_feedback`` over the
-autograded notebooks (whose task cells the record stage filled from the job reports)."""
+autograded notebooks (whose task cells the record stage filled from the job reports), then, at
+the top of each page, every reason about the submission that the grade table shows (files
+``course collect`` or the sanitize stage refused or replaced, a notebook graded from the
+release, ...): the student learns why, not only what.
+"""
 
 from __future__ import annotations
 
+import html
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -36,7 +41,50 @@ def generate_feedback(
             ]
             first = errors[0] if errors else f"exit status {proc.returncode}"
             failures.append(f"{a or 'every assignment'} ({first})")
+    add_notes(root, [a for a in targets if a] or autograded, student)
     if failures:
         log = root / ".grading" / "feedback.log"
         return f"nbgrader generate_feedback failed for {'; '.join(failures)}; log: {log}"
     return None
+
+
+NOTES_MARK = "<!-- course: submission notes -->"
+
+
+def notes_html(notes: list[str]) -> str:
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    return (
+        f'{NOTES_MARK}<div class="course-submission-notes" style="border:2px solid #c60;'
+        'background:#fff6ec;margin:1em;padding:.5em 1em;font-family:sans-serif">'
+        f"<strong>About your submission</strong><ul>{items}</ul></div>"
+    )
+
+
+def add_notes(root: Path, assignments: Iterable[str], student: str | None = None) -> int:
+    """Put every reason about each submission (:func:`autograder.export.submission_notes`) at
+    the top of its feedback pages; returns how many pages got notes."""
+    from ..export import grade_rows
+
+    root = Path(root)
+    if not (root / "gradebook.db").exists() and not (root / ".grading").is_dir():
+        return 0
+    wanted = set(assignments)
+    done = 0
+    for row in grade_rows(root):
+        if row["assignment"] not in wanted or (student and row["student"] != student):
+            continue
+        notes = row["submission_notes"]
+        folder = root / "feedback" / row["student"] / row["assignment"]
+        if not notes or not folder.is_dir():
+            continue
+        for page in sorted(folder.glob("*.html")):
+            text = page.read_text(encoding="utf-8")
+            if NOTES_MARK in text:
+                text = (
+                    text[: text.index(NOTES_MARK)]
+                    + text[text.index("</ul></div>", text.index(NOTES_MARK)) + len("</ul></div>") :]
+                )
+            at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
+            page.write_text(text[:at] + notes_html(notes) + text[at:], encoding="utf-8")
+            done += 1
+    return done

@@ -60,6 +60,12 @@ def is_utf8(name: str) -> bool:
     return True
 
 
+def is_safe_name(name: str) -> bool:
+    """True if ``name`` is a file or folder name the grader takes (letters, digits, ``_ . -``,
+    not starting with ``.`` or ``-``): what a student id or a submitted file may be called."""
+    return bool(_NAME.match(name))
+
+
 def is_allowed(rel: str, assignment: str | None = None, notebooks=None) -> str | None:
     """``None`` if the relative path ``rel`` is on the allowlist, else the reason it is not."""
     p = PurePosixPath(rel)
@@ -67,6 +73,8 @@ def is_allowed(rel: str, assignment: str | None = None, notebooks=None) -> str |
         return "path escapes the submission folder"
     if any(not _NAME.match(part) for part in p.parts):
         return "unusual file name"
+    if len(p.parts) > 2 and p.parts[:2] == ("course_lib", "checks"):
+        return "course_lib/checks is provided by the grader"
     if len(p.parts) == 1 and p.suffix == ".ipynb":
         if notebooks is not None and p.stem not in notebooks:
             return "not a notebook of this assignment"
