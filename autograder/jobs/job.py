@@ -22,7 +22,7 @@ import nbformat
 from ..execute import execute_notebook
 from ..sanitize import SubmissionError, printable, sanitize
 from .fingerprint import submission_hash
-from .report import DONE, ERROR, NOT_GRADED, JobReport
+from .report import DONE, ERROR, EXECUTE, NOT_GRADED, SANITIZE, SCORE, JobReport
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,14 @@ def _describe(exc: BaseException) -> str:
 def _run(spec: JobSpec, report: JobReport) -> None:
     sanitized, executed = Path(spec.sanitized), Path(spec.executed)
     # 1. sanitize
+    t = time.monotonic()
     try:
         rep = sanitize(spec.submitted, sanitized, spec.assignment, set(spec.release) or None)
     except SubmissionError as exc:
         report.errors.append(str(exc))
         return
+    finally:
+        report.stages[SANITIZE] = round(time.monotonic() - t, 3)
     report.rejected = [f"{rel}: {why}" for rel, why in rep.rejected]
     for name, release in spec.release.items():
         target = sanitized / f"{name}.ipynb"
@@ -86,6 +89,7 @@ def _run(spec: JobSpec, report: JobReport) -> None:
             shutil.copyfile(release, target)
         report.notebooks[name] = {"substituted": substituted}
     # 2. execute: the executed copy holds the sanitized files and the executed notebooks
+    t = time.monotonic()
     if executed.exists():
         shutil.rmtree(executed)
     shutil.copytree(sanitized, executed)
@@ -95,8 +99,11 @@ def _run(spec: JobSpec, report: JobReport) -> None:
         report.notebooks[name]["execution"] = execution
         if done is not None:
             nbformat.write(done, executed / f"{name}.ipynb")
+    report.stages[EXECUTE] = round(time.monotonic() - t, 3)
     # 3. score
+    t = time.monotonic()
     report.suite = score(sanitized, spec.assignment, spec.suite, label=spec.student)
+    report.stages[SCORE] = round(time.monotonic() - t, 3)
     if report.suite.get("not_graded"):
         report.status = NOT_GRADED
         report.errors.insert(0, str(report.suite["not_graded"]))

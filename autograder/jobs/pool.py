@@ -31,7 +31,7 @@ from pathlib import Path
 from ..record.course import release_dir, release_notebooks, suite_dir
 from .fingerprint import grader_fingerprint, submission_hash
 from .job import JobSpec, run_job
-from .report import DONE, NOT_GRADED, JobReport, read_report, write_report
+from .report import DONE, NOT_GRADED, RECORD, JobReport, read_report, write_report
 
 SANITIZED = ".grading/sanitized"
 NOT_GRADED_ATTEMPTS = 3  # a job that comes back "not graded" is run this many times at most
@@ -97,20 +97,36 @@ def job_spec(root: Path, job: Job, grader: str, suites: Path) -> JobSpec:
     )
 
 
-def grade_and_record(root: Path, spec: JobSpec) -> JobReport:
-    """In a worker: run the job (again while it comes back "not graded"), then record a
-    finished one. Never raises."""
-    from ..record.autograde import record
-
+def run_attempts(spec: JobSpec) -> JobReport:
+    """Run the job, again while it comes back "not graded" (at most ``NOT_GRADED_ATTEMPTS``
+    times). Never raises."""
     for _ in range(NOT_GRADED_ATTEMPTS):
         report = run_job(spec)
         if report.status != NOT_GRADED:
             break
+    return report
+
+
+def record_report(root: Path, report: JobReport, release: dict[str, Path]) -> None:
+    """The record stage of a finished job: apply it to the gradebook, setting
+    ``report.recorded`` and the stage's seconds. Never raises."""
+    from ..record.autograde import record
+
+    t = time.monotonic()
+    try:
+        report.recorded = record(root, report, release)
+    except Exception as exc:  # noqa: BLE001 - one bad record never stops the batch
+        report.recorded = {"ok": False, "error": f"recording failed: {exc}", "note": None}
+    report.stages[RECORD] = round(time.monotonic() - t, 3)
+
+
+def grade_and_record(root: Path, spec: JobSpec) -> JobReport:
+    """In a local worker: run the job (:func:`run_attempts`), then record a finished one in the
+    course's gradebook (the workers share the coordinator's machine and course folder). Never
+    raises."""
+    report = run_attempts(spec)
     if report.status == DONE:
-        try:
-            report.recorded = record(root, report, spec.release)
-        except Exception as exc:  # noqa: BLE001 - one bad record never stops the batch
-            report.recorded = {"ok": False, "error": f"recording failed: {exc}", "note": None}
+        record_report(root, report, spec.release)
     return report
 
 

@@ -20,6 +20,11 @@ REPORTS = ".grading/reports"
 DONE, ERROR, NOT_GRADED = "done", "error", "not_graded"
 NOT_GRADED_TEXT = "not graded, rerun"
 
+# The stages a job's seconds are broken down by (``JobReport.stages``): sanitize the submission,
+# execute its notebooks in the sandbox, run the hidden suite, record in the gradebook.
+SANITIZE, EXECUTE, SCORE, RECORD = "sanitize", "execute", "hidden_suite", "record"
+STAGES = (SANITIZE, EXECUTE, SCORE, RECORD)
+
 
 @dataclass
 class JobReport:
@@ -28,7 +33,9 @@ class JobReport:
     ``status`` is ``"done"`` (scored), ``"error"`` (the submission could not be graded; the
     reason is in ``errors``) or ``"not_graded"`` (the grader or the machine failed, never the
     student: rerun). ``suite`` is the score stage's ``SuiteReport`` as a dict; ``notebooks`` maps
-    each notebook name to ``{"execution": {...}, "substituted": reason or None}``.
+    each notebook name to ``{"execution": {...}, "substituted": reason or None}``. ``stages``
+    holds the seconds of each stage that ran (:data:`STAGES`; of the last attempt when a "not
+    graded" job was retried).
     """
 
     student: str
@@ -40,8 +47,9 @@ class JobReport:
     rejected: list[str] = field(default_factory=list)
     notebooks: dict[str, dict] = field(default_factory=dict)
     suite: dict[str, Any] | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0  # the job's wall-clock seconds, the record stage not included
     recorded: dict[str, Any] | None = None  # the record stage's outcome: {"ok", "error", "note"}
+    stages: dict[str, float] = field(default_factory=dict)  # wall-clock seconds per STAGES entry
 
     @property
     def key(self) -> tuple[str, str]:
