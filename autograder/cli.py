@@ -7,7 +7,7 @@ course status [A]                      every task's state, which notebooks are r
 course submit A [--out ZIP]            zip a submission of assignment A (student side)
 course collect SOURCE... [--assignment A] [--student S] [--course-dir D]
                                        zips or folders (LMS downloads) into submitted/
-course grade [A ...] [--student S] [--workers N] [--course-dir D] [--force]
+course grade [A ...] [--student S] [--workers N | --cluster ADDRESS] [--course-dir D] [--force]
 course feedback [A ...] [--student S] [--course-dir D]   stock nbgrader generate_feedback
 course export [--course-dir D] [--out grades.csv]        CSV: points per task, mistakes, error
 course demo                            build, grade and show the demo class
@@ -139,6 +139,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     were not graded (the grader's or the machine's failure: rerun); 130 on Ctrl-C."""
     from . import sandbox
     from .export import format_table, grade_rows
+    from .jobs.cluster import ClusterError
     from .jobs.pool import Interrupted, grade
 
     root = _course_dir(args)
@@ -147,7 +148,10 @@ def cmd_grade(args: argparse.Namespace) -> int:
     if sandbox.notice():
         print(sandbox.notice(), file=sys.stderr)
     try:
-        run = grade(root, assignments or None, args.student, args.workers, args.force)
+        run = grade(root, assignments or None, args.student, args.workers, args.force,
+                    cluster=args.cluster)  # fmt: skip
+    except ClusterError as exc:
+        raise CommandError(str(exc)) from None
     except Interrupted as exc:
         print(f"\n{exc} ({len(exc.done)} job(s) finished before)", file=sys.stderr)
         return 130
@@ -317,6 +321,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*")
     p.add_argument("--student")
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="send the jobs to this Dask scheduler (tcp://host:8786; default: the "
+                   "course's c.CourseGrade.cluster, else local worker processes)")  # fmt: skip
     course_dir(p)
     p.add_argument("--force", action="store_true", help="regrade even current submissions")
     p.set_defaults(func=cmd_grade)

@@ -21,7 +21,7 @@ import pytest
 
 from autograder import REFERENCE_DIR, REPO
 from autograder.export import export_csv, format_table, grade_rows
-from autograder.jobs import pool
+from autograder.jobs import job, pool
 from autograder.jobs.fingerprint import grader_fingerprint, submission_hash
 from autograder.jobs.job import JobSpec, run_job
 from autograder.jobs.report import NOT_GRADED, JobReport, read_report, write_report
@@ -126,10 +126,10 @@ def test_not_graded_is_retried_and_never_recorded(monkeypatch, tmp_path):
         return JobReport(spec.student, spec.assignment, "h", "g", status=NOT_GRADED,
                          errors=["SandboxFault: the sandbox did not start"])  # fmt: skip
 
-    monkeypatch.setattr(pool, "run_job", always_not_graded)
+    monkeypatch.setattr(job, "run_job", always_not_graded)
     spec = JobSpec("s", A, tmp_path, tmp_path, tmp_path, {}, tmp_path, "g")
     report = pool.grade_and_record(tmp_path, spec)
-    assert len(calls) == pool.NOT_GRADED_ATTEMPTS
+    assert len(calls) == job.NOT_GRADED_ATTEMPTS
     assert report.status == NOT_GRADED and report.recorded is None
     assert report.failure.startswith("not graded, rerun")
 

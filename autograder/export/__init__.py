@@ -54,8 +54,10 @@ def grade_rows(root: Path, db_url: str | None = None) -> list[dict[str, Any]]:
     (why there is no current grade, else ``None``; then ``tasks`` is empty and ``total`` None)."""
     from nbgrader.api import Gradebook
 
+    from ..record.course import db_url as course_db_url
+
     root = Path(root).resolve()
-    db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    db_url = db_url or course_db_url(root)  # the course's configured gradebook
     reports = {(r.student, r.assignment): r for r in all_reports(root)}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     with Gradebook(db_url) as gb:

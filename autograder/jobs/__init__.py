@@ -5,5 +5,7 @@
 * :mod:`.report` — the job report, one JSON per (student, assignment);
 * :mod:`.fingerprint` — the idempotency key (submission hash, grader fingerprint);
 * :mod:`.pool` — ``course grade``'s coordinator: a local process pool that runs the jobs, has
-  the record stage apply each report, and writes the reports.
+  the record stage apply each report, and writes the reports;
+* :mod:`.cluster` — ``course grade --cluster ADDRESS``: the same jobs, packed as bytes, on a Dask
+  distributed cluster; the coordinator records each report.
 """

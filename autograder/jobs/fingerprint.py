@@ -41,6 +41,20 @@ def submission_hash(folder: Path) -> str:
     return h.hexdigest()
 
 
+def code_fingerprint() -> str:
+    """sha256 of the installed grader's code and reference and its version: what a Dask worker
+    must share with the coordinator (a job carries the suites and release notebooks it needs)."""
+    h = hashlib.sha256(f"autograder {__version__}\0".encode())
+    for label, folder, patterns in (
+        ("grader", _GRADER_CODE, ("*.py",)),
+        ("reference", REFERENCE_DIR, ("*.py", "*.json")),
+    ):
+        h.update(label.encode() + b"\0")
+        if folder.is_dir():
+            _hash_tree(h, folder, patterns)
+    return h.hexdigest()
+
+
 def grader_fingerprint(suite_dir: Path, release_dir: Path) -> str:
     """sha256 of everything a grade depends on besides the submission: the grader's code (hidden
     suites, mistake catalogue, sandbox limits, stages), the reference, the hidden suites in use

@@ -40,6 +40,19 @@ class JobSpec:
     grader: str  # the grader's fingerprint
 
 
+NOT_GRADED_ATTEMPTS = 3  # a job that comes back "not graded" is run this many times at most
+
+
+def run_attempts(spec: JobSpec) -> JobReport:
+    """Run the job, again while it comes back "not graded" (a failure of the grader or the
+    machine), at most ``NOT_GRADED_ATTEMPTS`` times. Never raises."""
+    for _ in range(NOT_GRADED_ATTEMPTS):
+        report = run_job(spec)
+        if report.status != NOT_GRADED:
+            break
+    return report
+
+
 def run_job(spec: JobSpec) -> JobReport:
     """Sanitize, execute and score one submission; never raises."""
     t0 = time.monotonic()

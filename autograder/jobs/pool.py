@@ -28,13 +28,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..record.course import release_dir, release_notebooks, suite_dir
+from ..record.course import cluster_address, release_dir, release_notebooks, suite_dir
 from .fingerprint import grader_fingerprint, submission_hash
-from .job import JobSpec, run_job
+from .job import JobSpec, run_attempts
 from .report import DONE, NOT_GRADED, RECORD, JobReport, read_report, write_report
 
 SANITIZED = ".grading/sanitized"
-NOT_GRADED_ATTEMPTS = 3  # a job that comes back "not graded" is run this many times at most
 
 
 class Interrupted(Exception):
@@ -95,16 +94,6 @@ def job_spec(root: Path, job: Job, grader: str, suites: Path) -> JobSpec:
         suite=suites / f"test_{job.assignment}.py",
         grader=grader,
     )
-
-
-def run_attempts(spec: JobSpec) -> JobReport:
-    """Run the job, again while it comes back "not graded" (at most ``NOT_GRADED_ATTEMPTS``
-    times). Never raises."""
-    for _ in range(NOT_GRADED_ATTEMPTS):
-        report = run_job(spec)
-        if report.status != NOT_GRADED:
-            break
-    return report
 
 
 def record_report(root: Path, report: JobReport, release: dict[str, Path]) -> None:
@@ -168,11 +157,16 @@ def grade(
     workers: int = 1,
     force: bool = False,
     progress: bool = True,
+    cluster: str | None = None,
 ) -> GradeRun:
-    """Grade every matching submission of the course in ``root`` that is not current.
+    """Grade every matching submission of the course in ``root`` that is not current, with
+    ``workers`` local processes or, given a Dask scheduler's address (``cluster``, else the
+    course's ``c.CourseGrade.cluster``), on that cluster (:mod:`.cluster`).
 
-    Raises :class:`Interrupted` on Ctrl-C (after stopping the workers)."""
+    Raises :class:`Interrupted` on Ctrl-C (after stopping the workers) and
+    :class:`~.cluster.ClusterError` when the scheduler cannot be reached."""
     root = Path(root).resolve()
+    cluster = cluster or cluster_address(root)
     suites = suite_dir(root)
     grader = grader_fingerprint(suites, release_dir(root))
     run = GradeRun()
@@ -190,7 +184,9 @@ def grade(
         run.stale += old is not None
         todo.append(job)
     run.graded = len(todo)
-    if todo:
+    if todo and cluster:
+        run.reports += _run_cluster(root, todo, grader, suites, cluster, progress)
+    elif todo:
         run.reports += _run_pool(root, todo, grader, suites, workers, progress)
     run.reports.sort(key=lambda r: (r.assignment, r.student))
     return run
@@ -237,6 +233,36 @@ def _run_pool(root, todo, grader, suites, workers, progress) -> list[JobReport]:
     pool.shutdown()
     if bar:
         bar.close()
+    return done
+
+
+def _run_cluster(root, todo, grader, suites, address, progress) -> list[JobReport]:
+    """The jobs on the Dask cluster at ``address`` (:mod:`.cluster`); here, in the coordinator,
+    each finished one is recorded and its report written, as the local pool does."""
+    from .cluster import run_on_cluster
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), desc=f"grading on {address}", unit="submission",
+                   file=sys.stderr)  # fmt: skip
+    done: list[JobReport] = []
+    results = run_on_cluster(address, [job_spec(root, j, grader, suites) for j in todo])
+    try:
+        for spec, report in results:
+            if report.status == DONE:
+                record_report(root, report, spec.release)
+            write_report(root, report)
+            done.append(report)
+            if bar:
+                bar.update(1)
+    except KeyboardInterrupt:
+        raise Interrupted(done) from None
+    finally:
+        results.close()  # cancels the jobs in flight, disconnects
+        if bar:
+            bar.close()
     return done
 
 

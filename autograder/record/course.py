@@ -39,10 +39,27 @@ def release_dir(root: Path) -> Path:
 
 def suite_dir(root: Path) -> Path:
     """The hidden suites the course directory's nbgrader configuration grades with."""
+    return Path(_course_config(root).get("ApplyScoreReport", {}).get("suite_dir", str(SUITES_DIR)))
+
+
+def _course_config(root: Path):
     from traitlets.config.loader import PyFileConfigLoader
 
-    cfg = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    return Path(cfg.ApplyScoreReport.get("suite_dir", str(SUITES_DIR)))
+    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+
+
+def cluster_address(root: Path) -> str | None:
+    """The Dask scheduler ``course grade`` sends its jobs to by default: the course's
+    ``c.CourseGrade.cluster = "tcp://host:8786"`` in ``nbgrader_config.py``, else ``None``
+    (the local pool)."""
+    return _course_config(root).get("CourseGrade", {}).get("cluster") or None
+
+
+def db_url(root: Path) -> str:
+    """The course's gradebook: ``c.CourseDirectory.db_url`` (e.g. a PostgreSQL URL), else
+    nbgrader's default ``gradebook.db`` in ``root``."""
+    url = _course_config(root).get("CourseDirectory", {}).get("db_url")
+    return str(url) if url else f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
 
 
 def init_course(
