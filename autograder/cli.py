@@ -108,7 +108,7 @@ def _check_student(root: Path, folder: str, student: str | None, assignments: li
 def cmd_build(args: argparse.Namespace) -> int:
     from .build.command import run_build
 
-    return run_build(check=args.check, release=not args.no_release)
+    return run_build(check=args.check, release=not args.no_release, force=args.force)
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
@@ -271,6 +271,11 @@ def parser() -> argparse.ArgumentParser:
         "--check",
         action="store_true",
         help="regenerate into a temporary directory and fail if anything drifted",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files of course_lib/ and notebooks/ that were edited by hand",
     )
     p.add_argument(
         "--no-release",
