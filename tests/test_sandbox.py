@@ -261,3 +261,19 @@ def test_the_sandbox_dies_with_its_grader(tmp_path, sig):
             break
         time.sleep(0.05)
     assert all(_gone(p) for p in pids)
+
+
+def test_a_course_cloned_into_tmp_stays_visible_in_the_private_tmp(tmp_path):
+    """The reduced sandbox binds a private /tmp over /tmp; the grader's own files under /tmp
+    (a clone in /tmp/course) are bound back inside it, outermost paths only, never the private
+    /tmp itself. (Without this, every job from a /tmp clone was 'not graded'.)"""
+    from pathlib import Path
+
+    from autograder.sandbox.host.isolation import tmp_paths_to_keep
+
+    private = Path("/tmp/sbx-1")
+    needed = [Path("/usr/bin/python3"), Path("/tmp/course/.venv/lib/site-packages"),
+              Path("/tmp/course/autograder/sandbox/guest"), Path("/tmp/course/.venv"),
+              private / "work", private]
+    assert tmp_paths_to_keep(needed, private) == ("/tmp/course/.venv",
+                                                   "/tmp/course/autograder/sandbox/guest")

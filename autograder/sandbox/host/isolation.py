@@ -106,6 +106,18 @@ def reduced_description() -> str:
     return f"{who}, with resource limits and a scrubbed environment, {iso}"
 
 
+def tmp_paths_to_keep(needed: list[Path], private_tmp: Path) -> tuple[str, ...]:
+    """The needed paths that live under /tmp (a course cloned there), outermost only, without
+    the private /tmp itself: the reduced sandbox binds them inside its private /tmp."""
+    out: list[Path] = []
+    for p in sorted({Path(os.path.realpath(n)) for n in needed}):
+        inside_tmp = Path("/tmp") in p.parents
+        own = p == private_tmp or private_tmp in p.parents
+        if inside_tmp and not own and not any(o in p.parents for o in out):
+            out.append(p)
+    return tuple(map(str, out))
+
+
 def notice() -> str | None:
     """The notice every report must carry when the sandbox is reduced, else None."""
     if mode() == "bwrap":
@@ -359,6 +371,7 @@ class Launch:
         as_root = os.geteuid() == 0
         reduced_uid = namespaces = None
         private_tmp = hide = None
+        keep: tuple[str, ...] = ()
         if is_reduced:
             paths = interpreter_paths()
             if as_root and all(reduced.others_can_reach(p) for p in [paths["exe"], *paths["site"]]):
@@ -376,6 +389,8 @@ class Launch:
                 Path(self.workdir),
             ]
             hide = reduced.hide_plan(reduced.protected_paths(), needed) if as_root else []
+            if tmp is not None:
+                keep = tmp_paths_to_keep(needed, Path(os.path.realpath(tmp)))
 
         def fn():
             os.umask(0o022)
@@ -395,7 +410,7 @@ class Launch:
                 except (ValueError, OSError):
                     pass
             if namespaces:
-                reduced.enter_namespaces(private_tmp, hide or [], as_root)
+                reduced.enter_namespaces(private_tmp, hide or [], as_root, keep)
             if reduced_uid is not None:
                 os.setgroups([])
                 os.setgid(reduced_uid)

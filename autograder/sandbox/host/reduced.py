@@ -66,8 +66,13 @@ def _mount(src: str, target: str, fstype: str | None, flags: int, data: str | No
     )
 
 
-def enter_namespaces(private_tmp: str | None, hide: list[tuple[str, str]], as_root: bool) -> None:
-    """In the child, before exec: new namespaces, private /tmp, hidden paths. Raises OSError."""
+def enter_namespaces(
+    private_tmp: str | None, hide: list[tuple[str, str]], as_root: bool, keep: tuple[str, ...] = ()
+) -> None:
+    """In the child, before exec: new namespaces, private /tmp, hidden paths. Raises OSError.
+
+    ``keep``: paths under /tmp the sandbox needs (the grader's own files when the course was
+    cloned into /tmp): each is bound at its place inside the private /tmp, nothing else of it."""
     if not as_root:
         _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
         return
@@ -79,7 +84,15 @@ def enter_namespaces(private_tmp: str | None, hide: list[tuple[str, str]], as_ro
         else:
             _mount("/dev/null", path, None, MS_BIND)
     if private_tmp is not None:
-        _mount(private_tmp, "/tmp", None, MS_BIND)
+        for path in keep:
+            target = os.path.join(private_tmp, os.path.relpath(path, "/tmp"))
+            if os.path.isdir(path):
+                os.makedirs(target, exist_ok=True)
+            else:
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                open(target, "a").close()
+            _mount(path, target, None, MS_BIND | MS_REC)
+        _mount(private_tmp, "/tmp", None, MS_BIND | MS_REC)
 
 
 def set_parent_death_signal() -> None:
