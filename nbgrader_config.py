@@ -12,6 +12,13 @@ if _ROOT not in sys.path:
 
 from autograder.record.config import configure  # noqa: E402
 
+# nbgrader runs `alembic` (creating or upgrading the gradebook), found on PATH: the tools of the
+# interpreter running nbgrader come first, so `.venv/bin/nbgrader ...` works without an
+# activated venv (and never fails after `--force` has already deleted the old release).
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
 c = get_config()  # noqa: F821 - provided by nbgrader
 c.CourseDirectory.root = _ROOT
 c.CourseDirectory.course_id = "ffnn"

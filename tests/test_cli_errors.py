@@ -4,6 +4,7 @@ assignment or an unknown student, and creates nothing (no stray ``gradebook.db``
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,23 @@ def test_feedback_failure_is_one_line_and_no_success_message(course, capsys):
     assert line.startswith(f"course feedback: nbgrader generate_feedback failed for {A}")
     assert "feedback HTML" not in out
     assert (course / ".grading" / "feedback.log").is_file()
+
+
+def test_stock_nbgrader_without_an_activated_venv(tmp_path):
+    """``.venv/bin/nbgrader generate_assignment --force`` from a course using the repository's
+    nbgrader_config.py, with a PATH that lacks the venv: nbgrader finds ``alembic`` (the
+    configuration puts the interpreter's bin first) and the release is regenerated."""
+    course = tmp_path / "course"
+    (course / "solutions" / "notebooks").mkdir(parents=True)
+    shutil.copytree(FIX_NB.parent, course / "solutions" / "notebooks" / A)
+    (course / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text())
+    (course / "notebooks" / A).mkdir(parents=True)
+    (course / "notebooks" / A / "old.txt").write_text("the previous release")
+    nbgrader = Path(sys.executable).parent / "nbgrader"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run([str(nbgrader), "generate_assignment", A, "--force"], cwd=course,
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "alembic" not in proc.stderr
+    assert (course / "notebooks" / A / f"{A}.ipynb").is_file()
+    assert (course / "gradebook.db").is_file()
