@@ -48,12 +48,16 @@ class Mistake:
 _REGISTRY: dict[str, Mistake] = {}
 
 
-def mistake(target: str, name: str, *, hint: str):
-    """Register the decorated function (or class) as a known wrong variant of ``target``."""
+def mistake(target: str, name: str):
+    """Register the decorated function (or class) as a known wrong variant of ``target``, called
+    ``name``; its docstring is the hint a student who made the mistake is given."""
     if "." not in target:
         raise ValueError(f"target must be 'module.name'; got {target!r}")
 
     def register(obj):
+        hint = " ".join((inspect.getdoc(obj) or "").split())
+        if not hint or obj.__doc__ is None:
+            raise ValueError(f"{obj.__name__}: a mistake's docstring is its hint; it has none")
         key = f"{target}:{obj.__name__}"
         _REGISTRY[key] = Mistake(target=target, name=name, hint=hint, obj=obj)
         return obj
@@ -65,7 +69,9 @@ def same_mistakes(source_target: str, target: str) -> None:
     """Register every catalogued mistake of ``source_target`` for ``target`` too, with the same
     name and hint: for two graded functions that must compute the same result two ways."""
     for m in [m for m in _REGISTRY.values() if m.target == source_target]:
-        _REGISTRY[f"{target}:{m.obj.__name__}"] = Mistake(target=target, name=m.name, hint=m.hint, obj=m.obj)
+        _REGISTRY[f"{target}:{m.obj.__name__}"] = Mistake(
+            target=target, name=m.name, hint=m.hint, obj=m.obj
+        )
 
 
 _CATALOGUE: list[Mistake] | None = None
@@ -92,7 +98,9 @@ def _helpers_needed(m: Mistake, module_source: str) -> list[str]:
     """Sources of the catalogue module's own helpers that the variant uses (transitively) and
     the reference module lacks, in dependency order."""
     catalogue = inspect.getmodule(m.obj)
-    defined = {a or b for a, b in re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=", module_source, re.M)}
+    defined = {
+        a or b for a, b in re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=", module_source, re.M)
+    }
     order: list[str] = []
 
     def names_of(obj):
@@ -109,9 +117,14 @@ def _helpers_needed(m: Mistake, module_source: str) -> list[str]:
     def visit(obj):
         for name in sorted(names_of(obj)):
             helper = vars(catalogue).get(name)
-            if (name in defined or name in order or helper is None or helper is obj
-                    or getattr(helper, "__module__", None) != catalogue.__name__
-                    or not (inspect.isfunction(helper) or inspect.isclass(helper))):
+            if (
+                name in defined
+                or name in order
+                or helper is None
+                or helper is obj
+                or getattr(helper, "__module__", None) != catalogue.__name__
+                or not (inspect.isfunction(helper) or inspect.isclass(helper))
+            ):
                 continue
             visit(helper)
             order.append(name)
@@ -127,8 +140,10 @@ def splice_source(module_source: str, m: Mistake) -> str:
     # A variant that wraps the reference calls ``ref.<name>``: the module's own functions as they
     # were before the variant is rebound in their place.
     ref = "import types as _types\nref = _types.SimpleNamespace(**globals())\n"
-    return (module_source.rstrip() + "\n\n\n# --- known mistake spliced in by the demo class: "
-            f"{m.name} ---\n{ref}\n{helpers}\n\n{variant}\n{m.attr} = {m.obj.__name__}\n")
+    return (
+        module_source.rstrip() + "\n\n\n# --- known mistake spliced in by the demo class: "
+        f"{m.name} ---\n{ref}\n{helpers}\n\n{variant}\n{m.attr} = {m.obj.__name__}\n"
+    )
 
 
 def _strip_mistake_decorator(source: str) -> str:
@@ -142,7 +157,7 @@ def _strip_mistake_decorator(source: str) -> str:
             depth += line.count("(") - line.count(")")
             if depth <= 0:
                 break
-        lines = lines[i + 1:]
+        lines = lines[i + 1 :]
     return "\n".join(lines)
 
 

@@ -10,36 +10,37 @@ from course_ref.losses import _check_labels, _check_pair, as_float_array, as_lab
 
 # ============================================================================ softmax (1.3)
 
-@mistake("losses.softmax", "no max-subtraction (overflows for large scores)",
-         hint="exp(1000) = inf and inf / inf = nan. Subtract each row's maximum before "
-              "exponentiating: the result is mathematically the same and never overflows.")
+
+@mistake("losses.softmax", "no max-subtraction (overflows for large scores)")
 def softmax__no_shift(scores):
+    """exp(1000) = inf and inf / inf = nan. Subtract each row's maximum before exponentiating: the
+    result is mathematically the same and never overflows."""
     scores = as_float_array(scores, "scores", ndim=2)
     e = np.exp(scores)
     return e / e.sum(axis=1, keepdims=True)
 
 
-@mistake("losses.softmax", "normalized over the batch (axis 0) instead of the classes",
-         hint="Each ROW (one example) must sum to 1: sum over axis=1 with keepdims=True.")
+@mistake("losses.softmax", "normalized over the batch (axis 0) instead of the classes")
 def softmax__wrong_axis(scores):
+    """Each ROW (one example) must sum to 1: sum over axis=1 with keepdims=True."""
     scores = as_float_array(scores, "scores", ndim=2)
     e = np.exp(scores - scores.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
 
 
-@mistake("losses.softmax", "global max and sum over the whole array",
-         hint="Softmax is per example: take the maximum and the sum of each row (axis=1, "
-              "keepdims=True), not of the whole array.")
+@mistake("losses.softmax", "global max and sum over the whole array")
 def softmax__global(scores):
+    """Softmax is per example: take the maximum and the sum of each row (axis=1, keepdims=True), not
+    of the whole array."""
     scores = as_float_array(scores, "scores", ndim=2)
     e = np.exp(scores - scores.max())
     return e / e.sum()
 
 
-@mistake("losses.softmax_cross_entropy", "cross-entropy summed instead of averaged",
-         hint="The course's losses are means over the batch: divide the summed -log p by N, and "
-              "the gradient too, so the learning rate does not depend on the batch size.")
+@mistake("losses.softmax_cross_entropy", "cross-entropy summed instead of averaged")
 def softmax_cross_entropy__summed(scores, y):
+    """The course's losses are means over the batch: divide the summed -log p by N, and the gradient
+    too, so the learning rate does not depend on the batch size."""
     scores = as_float_array(scores, "scores", ndim=2)
     y = _check_labels(y, scores.shape[0], scores.shape[1])
     n = scores.shape[0]
@@ -54,9 +55,9 @@ def softmax_cross_entropy__summed(scores, y):
     return loss, d
 
 
-@mistake("losses.softmax_cross_entropy", "dscores not divided by N",
-         hint="The loss is a mean over N examples, so its gradient is (softmax - onehot) / N.")
+@mistake("losses.softmax_cross_entropy", "dscores not divided by N")
 def softmax_cross_entropy__grad_not_averaged(scores, y):
+    """The loss is a mean over N examples, so its gradient is (softmax - onehot) / N."""
     scores = as_float_array(scores, "scores", ndim=2)
     y = _check_labels(y, scores.shape[0], scores.shape[1])
     n = scores.shape[0]
@@ -71,9 +72,9 @@ def softmax_cross_entropy__grad_not_averaged(scores, y):
     return loss, d
 
 
-@mistake("losses.softmax_cross_entropy", "gradient without the - onehot(y) term",
-         hint="d(-log p_y)/ds = softmax(s) - onehot(y): subtract 1 at the true class of each row.")
+@mistake("losses.softmax_cross_entropy", "gradient without the - onehot(y) term")
 def softmax_cross_entropy__no_onehot(scores, y):
+    """d(-log p_y)/ds = softmax(s) - onehot(y): subtract 1 at the true class of each row."""
     scores = as_float_array(scores, "scores", ndim=2)
     y = _check_labels(y, scores.shape[0], scores.shape[1])
     n = scores.shape[0]
@@ -85,10 +86,10 @@ def softmax_cross_entropy__no_onehot(scores, y):
     return float(-logp[rows, y].mean()), probs / n
 
 
-@mistake("losses.softmax_cross_entropy", "log of the softmax (log(0) for large scores)",
-         hint="log(softmax(s)) underflows to log(0) = -inf when a score is far below the maximum. "
-              "Use the log-sum-exp form: log p_c = s_c - max(s) - log(sum(exp(s - max(s)))).")
+@mistake("losses.softmax_cross_entropy", "log of the softmax (log(0) for large scores)")
 def softmax_cross_entropy__log_of_softmax(scores, y):
+    """log(softmax(s)) underflows to log(0) = -inf when a score is far below the maximum. Use the
+    log-sum-exp form: log p_c = s_c - max(s) - log(sum(exp(s - max(s))))."""
     scores = as_float_array(scores, "scores", ndim=2)
     y = _check_labels(y, scores.shape[0], scores.shape[1])
     n = scores.shape[0]
@@ -102,10 +103,10 @@ def softmax_cross_entropy__log_of_softmax(scores, y):
     return loss, d / n
 
 
-@mistake("losses.softmax_cross_entropy", "cross-entropy with log base 10",
-         hint="The course's cross-entropy uses the natural logarithm (np.log), as does its "
-              "gradient softmax - onehot.")
+@mistake("losses.softmax_cross_entropy", "cross-entropy with log base 10")
 def softmax_cross_entropy__log10(scores, y):
+    """The course's cross-entropy uses the natural logarithm (np.log), as does its gradient softmax
+    - onehot."""
     scores = as_float_array(scores, "scores", ndim=2)
     y = _check_labels(y, scores.shape[0], scores.shape[1])
     n = scores.shape[0]
@@ -122,70 +123,70 @@ def softmax_cross_entropy__log10(scores, y):
 
 # ============================================================================ regression (1.4)
 
-@mistake("losses.mse_loss", "MSE gradient without the factor 2",
-         hint="d/dp (p - t)**2 = 2 (p - t): dpred = 2 * (pred - target) / N.")
+
+@mistake("losses.mse_loss", "MSE gradient without the factor 2")
 def mse_loss__no_factor_two(pred, target):
+    """d/dp (p - t)**2 = 2 (p - t): dpred = 2 * (pred - target) / N."""
     pred, target = _check_pair(pred, target)
     n = pred.shape[0]
     diff = pred - target
     return float(np.sum(diff * diff) / n), diff / n
 
 
-@mistake("losses.mse_loss", "MSE averaged over every entry (N * K) instead of over the batch",
-         hint="The course's MSE is the mean over the N examples of each example's SUM of squared "
-              "errors over its K outputs (this is what gives the lecture's 0.81 and 0.34): divide "
-              "by N only.")
+@mistake("losses.mse_loss", "MSE averaged over every entry (N * K) instead of over the batch")
 def mse_loss__mean_all(pred, target):
+    """The course's MSE is the mean over the N examples of each example's SUM of squared errors over
+    its K outputs (this is what gives the lecture's 0.81 and 0.34): divide by N only."""
     pred, target = _check_pair(pred, target)
     diff = pred - target
     return float(np.mean(diff * diff)), 2.0 * diff / diff.size
 
 
-@mistake("losses.mse_loss", "MSE summed over the batch",
-         hint="Average over the batch: divide the summed squared errors (and the gradient) by N.")
+@mistake("losses.mse_loss", "MSE summed over the batch")
 def mse_loss__summed(pred, target):
+    """Average over the batch: divide the summed squared errors (and the gradient) by N."""
     pred, target = _check_pair(pred, target)
     diff = pred - target
     return float(np.sum(diff * diff)), 2.0 * diff
 
 
-@mistake("losses.mse_loss", "MSE gradient with the wrong sign (target - pred)",
-         hint="d/dp (p - t)**2 = 2 (p - t): the gradient points from the target to the prediction.")
+@mistake("losses.mse_loss", "MSE gradient with the wrong sign (target - pred)")
 def mse_loss__wrong_sign(pred, target):
+    """d/dp (p - t)**2 = 2 (p - t): the gradient points from the target to the prediction."""
     pred, target = _check_pair(pred, target)
     n = pred.shape[0]
     diff = pred - target
     return float(np.sum(diff * diff) / n), -2.0 * diff / n
 
 
-@mistake("losses.mae_loss", "MAE gradient not divided by N",
-         hint="The loss is a mean over N examples: dpred = sign(pred - target) / N.")
+@mistake("losses.mae_loss", "MAE gradient not divided by N")
 def mae_loss__grad_not_averaged(pred, target):
+    """The loss is a mean over N examples: dpred = sign(pred - target) / N."""
     pred, target = _check_pair(pred, target)
     n = pred.shape[0]
     diff = pred - target
     return float(np.sum(np.abs(diff)) / n), np.sign(diff)
 
 
-@mistake("losses.mae_loss", "MAE averaged over every entry (N * K)",
-         hint="Like MSE, the course's MAE divides the summed absolute errors by N only.")
+@mistake("losses.mae_loss", "MAE averaged over every entry (N * K)")
 def mae_loss__mean_all(pred, target):
+    """Like MSE, the course's MAE divides the summed absolute errors by N only."""
     pred, target = _check_pair(pred, target)
     diff = pred - target
     return float(np.mean(np.abs(diff))), np.sign(diff) / diff.size
 
 
-@mistake("losses.zero_one_error", "accuracy returned instead of the error",
-         hint="The 0-1 error is the fraction of WRONG labels, 1 - accuracy.")
+@mistake("losses.zero_one_error", "accuracy returned instead of the error")
 def zero_one_error__accuracy(pred_labels, y):
+    """The 0-1 error is the fraction of WRONG labels, 1 - accuracy."""
     pred_labels = as_label_array(pred_labels, "pred_labels")
     y = as_label_array(y, "y", n=pred_labels.shape[0])
     return float(np.mean(pred_labels == y))
 
 
-@mistake("losses.zero_one_error", "count of errors instead of the fraction",
-         hint="Divide the number of wrong labels by N: the 0-1 error is a fraction in [0, 1].")
+@mistake("losses.zero_one_error", "count of errors instead of the fraction")
 def zero_one_error__count(pred_labels, y):
+    """Divide the number of wrong labels by N: the 0-1 error is a fraction in [0, 1]."""
     pred_labels = as_label_array(pred_labels, "pred_labels")
     y = as_label_array(y, "y", n=pred_labels.shape[0])
     return float(np.sum(pred_labels != y))

@@ -12,54 +12,57 @@ from course_ref.penalties import _check_weights, _is_weight_name, check_positive
 
 # ---- l2_penalty (7.1) ----------------------------------------------------------------------
 
-@mistake("penalties.l2_penalty", "L2 without the factor 1/2 (value and gradient doubled)",
-         hint="This course's L2 penalty is lam / 2 * sum(W**2), whose gradient is lam * W (so lam "
-              "is the weight-decay rate). You used lam * sum(W**2), gradient 2 * lam * W.")
+
+@mistake("penalties.l2_penalty", "L2 without the factor 1/2 (value and gradient doubled)")
 def l2_penalty__no_half(weights, lam):
+    """This course's L2 penalty is lam / 2 * sum(W**2), whose gradient is lam * W (so lam is the
+    weight-decay rate). You used lam * sum(W**2), gradient 2 * lam * W."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return lam * sum(float(np.sum(W * W)) for W in weights), [2.0 * lam * W for W in weights]
 
 
-@mistake("penalties.l2_penalty", "factor 2 in the gradient",
-         hint="The derivative of lam / 2 * w**2 is lam * w: the 2 of the square cancels the 1/2. "
-              "A gradient of 2 * lam * W decays the weights twice as fast as the value says.")
+@mistake("penalties.l2_penalty", "factor 2 in the gradient")
 def l2_penalty__grad_doubled(weights, lam):
+    """The derivative of lam / 2 * w**2 is lam * w: the 2 of the square cancels the 1/2. A gradient
+    of 2 * lam * W decays the weights twice as fast as the value says."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return 0.5 * lam * sum(float(np.sum(W * W)) for W in weights), [2.0 * lam * W for W in weights]
 
 
-@mistake("penalties.l2_penalty", "factor 1/2 in the gradient",
-         hint="The derivative of lam / 2 * w**2 is lam * w, not lam / 2 * w.")
+@mistake("penalties.l2_penalty", "factor 1/2 in the gradient")
 def l2_penalty__grad_halved(weights, lam):
+    """The derivative of lam / 2 * w**2 is lam * w, not lam / 2 * w."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return 0.5 * lam * sum(float(np.sum(W * W)) for W in weights), [0.5 * lam * W for W in weights]
 
 
-@mistake("penalties.l2_penalty", "factor 1/2 missing in the value",
-         hint="The value is lam / 2 * sum(W**2); you returned lam * sum(W**2) with the gradient "
-              "lam * W of the 1/2 convention, so the value and its gradient disagree.")
+@mistake("penalties.l2_penalty", "factor 1/2 missing in the value")
 def l2_penalty__value_no_half(weights, lam):
+    """The value is lam / 2 * sum(W**2); you returned lam * sum(W**2) with the gradient lam * W of
+    the 1/2 convention, so the value and its gradient disagree."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return lam * sum(float(np.sum(W * W)) for W in weights), [lam * W for W in weights]
 
 
-@mistake("penalties.l2_penalty", "penalty in the loss but not in the gradient",
-         hint="The penalty changes the loss, so it changes the gradient too: return lam * W for "
-              "each weight, not zeros (the optimizer only ever sees the gradient).")
+@mistake("penalties.l2_penalty", "penalty in the loss but not in the gradient")
 def l2_penalty__no_grad(weights, lam):
+    """The penalty changes the loss, so it changes the gradient too: return lam * W for each weight,
+    not zeros (the optimizer only ever sees the gradient)."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
-    return 0.5 * lam * sum(float(np.sum(W * W)) for W in weights), [np.zeros_like(W) for W in weights]
+    return 0.5 * lam * sum(float(np.sum(W * W)) for W in weights), [
+        np.zeros_like(W) for W in weights
+    ]
 
 
-@mistake("penalties.l2_penalty", "penalty in the gradient but not in the loss",
-         hint="Return the penalty's value too (lam / 2 * sum(W**2)): the loss you monitor must be "
-              "the one you descend.")
+@mistake("penalties.l2_penalty", "penalty in the gradient but not in the loss")
 def l2_penalty__no_value(weights, lam):
+    """Return the penalty's value too (lam / 2 * sum(W**2)): the loss you monitor must be the one
+    you descend."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return 0.0, [lam * W for W in weights]
@@ -67,36 +70,39 @@ def l2_penalty__no_value(weights, lam):
 
 # ---- l1_penalty (7.2) ----------------------------------------------------------------------
 
-@mistake("penalties.l1_penalty", "subgradient at zero not 0",
-         hint="|w| has no derivative at w = 0; the course takes the subgradient 0 there "
-              "(np.sign(0) == 0), not +lam or -lam.")
+
+@mistake("penalties.l1_penalty", "subgradient at zero not 0")
 def l1_penalty__subgradient_at_zero(weights, lam):
+    """|w| has no derivative at w = 0; the course takes the subgradient 0 there (np.sign(0) == 0),
+    not +lam or -lam."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
-    return (lam * sum(float(np.sum(np.abs(W))) for W in weights),
-            [np.where(W >= 0, lam, -lam) for W in weights])
+    return (
+        lam * sum(float(np.sum(np.abs(W))) for W in weights),
+        [np.where(W >= 0, lam, -lam) for W in weights],
+    )
 
 
-@mistake("penalties.l1_penalty", "signed sum instead of absolute values",
-         hint="The L1 penalty sums |w|, not w: negative weights must count as much as positive ones.")
+@mistake("penalties.l1_penalty", "signed sum instead of absolute values")
 def l1_penalty__signed_sum(weights, lam):
+    """The L1 penalty sums |w|, not w: negative weights must count as much as positive ones."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return lam * sum(float(np.sum(W)) for W in weights), [lam * np.sign(W) for W in weights]
 
 
-@mistake("penalties.l1_penalty", "gradient lam * W (the L2 gradient)",
-         hint="The (sub)gradient of lam * |w| is lam * sign(w), of constant size: that is why L1 "
-              "pushes small weights all the way to 0 while L2 only shrinks them.")
+@mistake("penalties.l1_penalty", "gradient lam * W (the L2 gradient)")
 def l1_penalty__l2_gradient(weights, lam):
+    """The (sub)gradient of lam * |w| is lam * sign(w), of constant size: that is why L1 pushes
+    small weights all the way to 0 while L2 only shrinks them."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return lam * sum(float(np.sum(np.abs(W))) for W in weights), [lam * W for W in weights]
 
 
-@mistake("penalties.l1_penalty", "penalty in the loss but not in the gradient",
-         hint="Return lam * sign(W) as the gradient: the optimizer only ever sees the gradient.")
+@mistake("penalties.l1_penalty", "penalty in the loss but not in the gradient")
 def l1_penalty__no_grad(weights, lam):
+    """Return lam * sign(W) as the gradient: the optimizer only ever sees the gradient."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     return lam * sum(float(np.sum(np.abs(W))) for W in weights), [np.zeros_like(W) for W in weights]
@@ -104,31 +110,36 @@ def l1_penalty__no_grad(weights, lam):
 
 # ---- elastic_net_penalty (7.3) -------------------------------------------------------------
 
-@mistake("penalties.elastic_net_penalty", "elastic-net mix reversed",
-         hint="l1_ratio weighs the L1 part: lam * (l1_ratio * sum|W| + (1 - l1_ratio) / 2 * "
-              "sum(W**2)). You gave l1_ratio to the L2 part.")
+
+@mistake("penalties.elastic_net_penalty", "elastic-net mix reversed")
 def elastic_net_penalty__mix_reversed(weights, lam, l1_ratio):
+    """l1_ratio weighs the L1 part: lam * (l1_ratio * sum|W| + (1 - l1_ratio) / 2 * sum(W**2)). You
+    gave l1_ratio to the L2 part."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     r = 1.0 - check_probability(l1_ratio, "l1_ratio", high_inclusive=True)
-    value = lam * sum(r * float(np.sum(np.abs(W))) + 0.5 * (1.0 - r) * float(np.sum(W * W)) for W in weights)
+    value = lam * sum(
+        r * float(np.sum(np.abs(W))) + 0.5 * (1.0 - r) * float(np.sum(W * W)) for W in weights
+    )
     return value, [lam * (r * np.sign(W) + (1.0 - r) * W) for W in weights]
 
 
-@mistake("penalties.elastic_net_penalty", "L2 part without the factor 1/2",
-         hint="The L2 part follows l2_penalty's convention: (1 - l1_ratio) / 2 * sum(W**2), "
-              "gradient (1 - l1_ratio) * W, so that l1_ratio = 0 gives exactly l2_penalty.")
+@mistake("penalties.elastic_net_penalty", "L2 part without the factor 1/2")
 def elastic_net_penalty__l2_no_half(weights, lam, l1_ratio):
+    """The L2 part follows l2_penalty's convention: (1 - l1_ratio) / 2 * sum(W**2), gradient (1 -
+    l1_ratio) * W, so that l1_ratio = 0 gives exactly l2_penalty."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     r = check_probability(l1_ratio, "l1_ratio", high_inclusive=True)
-    value = lam * sum(r * float(np.sum(np.abs(W))) + (1.0 - r) * float(np.sum(W * W)) for W in weights)
+    value = lam * sum(
+        r * float(np.sum(np.abs(W))) + (1.0 - r) * float(np.sum(W * W)) for W in weights
+    )
     return value, [lam * (r * np.sign(W) + 2.0 * (1.0 - r) * W) for W in weights]
 
 
-@mistake("penalties.elastic_net_penalty", "sum of L1 and L2 without the mix",
-         hint="The two parts are weighted by l1_ratio and 1 - l1_ratio, which add up to 1.")
+@mistake("penalties.elastic_net_penalty", "sum of L1 and L2 without the mix")
 def elastic_net_penalty__no_mix(weights, lam, l1_ratio):
+    """The two parts are weighted by l1_ratio and 1 - l1_ratio, which add up to 1."""
     weights = _check_weights(weights)
     lam = check_positive(lam, "lam", allow_zero=True)
     check_probability(l1_ratio, "l1_ratio", high_inclusive=True)
@@ -138,11 +149,12 @@ def elastic_net_penalty__no_mix(weights, lam, l1_ratio):
 
 # ---- add_penalty (7.4) ---------------------------------------------------------------------
 
-@mistake("penalties.add_penalty", "penalizing biases",
-         hint="Only the weight matrices W are penalized: biases (and batch norm's gamma, beta) "
-              "set offsets and scales, and shrinking them does not reduce the capacity that "
-              "overfits. Pass the 'W...' entries only.")
+
+@mistake("penalties.add_penalty", "penalizing biases")
 def add_penalty__penalize_biases(loss, grads, params, penalty):
+    """Only the weight matrices W are penalized: biases (and batch norm's gamma, beta) set offsets
+    and scales, and shrinking them does not reduce the capacity that overfits. Pass the 'W...'
+    entries only."""
     names = list(params)
     value, pgrads = penalty([params[k] for k in names])
     total = {k: np.array(g, dtype=np.float64, copy=True) for k, g in grads.items()}
@@ -151,19 +163,21 @@ def add_penalty__penalize_biases(loss, grads, params, penalty):
     return float(loss) + float(value), total
 
 
-@mistake("penalties.add_penalty", "penalty in the loss but not in the gradient",
-         hint="Add the penalty's gradient to the weights' gradients too: the optimizer only sees "
-              "the gradients, so without it the penalty has no effect on training.")
+@mistake("penalties.add_penalty", "penalty in the loss but not in the gradient")
 def add_penalty__loss_only(loss, grads, params, penalty):
+    """Add the penalty's gradient to the weights' gradients too: the optimizer only sees the
+    gradients, so without it the penalty has no effect on training."""
     names = sorted((k for k in params if _is_weight_name(k)), key=lambda k: int(k[1:]))
     value, _ = penalty([params[k] for k in names])
-    return float(loss) + float(value), {k: np.array(g, dtype=np.float64, copy=True) for k, g in grads.items()}
+    return float(loss) + float(value), {
+        k: np.array(g, dtype=np.float64, copy=True) for k, g in grads.items()
+    }
 
 
-@mistake("penalties.add_penalty", "penalty in the gradient but not in the loss",
-         hint="Add the penalty's value to the loss as well: the reported loss must be the "
-              "function whose gradient you follow.")
+@mistake("penalties.add_penalty", "penalty in the gradient but not in the loss")
 def add_penalty__grad_only(loss, grads, params, penalty):
+    """Add the penalty's value to the loss as well: the reported loss must be the function whose
+    gradient you follow."""
     names = sorted((k for k in params if _is_weight_name(k)), key=lambda k: int(k[1:]))
     _, pgrads = penalty([params[k] for k in names])
     total = {k: np.array(g, dtype=np.float64, copy=True) for k, g in grads.items()}
@@ -172,10 +186,10 @@ def add_penalty__grad_only(loss, grads, params, penalty):
     return float(loss), total
 
 
-@mistake("penalties.add_penalty", "weight decay applied twice",
-         hint="The penalty's gradient is added once, to the data gradient. Adding it again (or "
-              "also shrinking the weights in the optimizer) doubles the effective lam.")
+@mistake("penalties.add_penalty", "weight decay applied twice")
 def add_penalty__twice(loss, grads, params, penalty):
+    """The penalty's gradient is added once, to the data gradient. Adding it again (or also
+    shrinking the weights in the optimizer) doubles the effective lam."""
     names = sorted((k for k in params if _is_weight_name(k)), key=lambda k: int(k[1:]))
     value, pgrads = penalty([params[k] for k in names])
     total = {k: np.array(g, dtype=np.float64, copy=True) for k, g in grads.items()}

@@ -8,10 +8,10 @@ from autograder.mistakes import mistake
 from course_ref.perceptron import _check_xy, check_int, check_positive, check_rng  # noqa: F401
 
 
-@mistake("perceptron.perceptron_fit", "updates on correctly classified points",
-         hint="The perceptron learns from its MISTAKES only: update when y_i (w.x_i + b) <= 0 and "
-              "leave w and b alone otherwise.")
+@mistake("perceptron.perceptron_fit", "updates on correctly classified points")
 def perceptron_fit__updates_correct(x, y, *, epochs=100, lr=1.0, rng=None):
+    """The perceptron learns from its MISTAKES only: update when y_i (w.x_i + b) <= 0 and leave w
+    and b alone otherwise."""
     x, y = _check_xy(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_positive(lr, "lr")
@@ -33,10 +33,10 @@ def perceptron_fit__updates_correct(x, y, *, epochs=100, lr=1.0, rng=None):
     return w, float(b), hist
 
 
-@mistake("perceptron.perceptron_fit", "strict test y (w.x + b) < 0: never leaves w = 0",
-         hint="A point ON the boundary (y (w.x + b) = 0) is a mistake too; with w = 0 and b = 0 "
-              "every point is on it, so a strict '< 0' test never makes the first update.")
+@mistake("perceptron.perceptron_fit", "strict test y (w.x + b) < 0: never leaves w = 0")
 def perceptron_fit__strict(x, y, *, epochs=100, lr=1.0, rng=None):
+    """A point ON the boundary (y (w.x + b) = 0) is a mistake too; with w = 0 and b = 0 every point
+    is on it, so a strict '< 0' test never makes the first update."""
     x, y = _check_xy(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_positive(lr, "lr")
@@ -58,10 +58,10 @@ def perceptron_fit__strict(x, y, *, epochs=100, lr=1.0, rng=None):
     return w, float(b), hist
 
 
-@mistake("perceptron.perceptron_fit", "bias never updated",
-         hint="The bias moves with every mistake too: b <- b + lr * y_i (the boundary need not "
-              "pass through the origin).")
+@mistake("perceptron.perceptron_fit", "bias never updated")
 def perceptron_fit__no_bias(x, y, *, epochs=100, lr=1.0, rng=None):
+    """The bias moves with every mistake too: b <- b + lr * y_i (the boundary need not pass through
+    the origin)."""
     x, y = _check_xy(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_positive(lr, "lr")
@@ -82,10 +82,9 @@ def perceptron_fit__no_bias(x, y, *, epochs=100, lr=1.0, rng=None):
     return w, float(b), hist
 
 
-@mistake("perceptron.perceptron_fit", "no early stop after an epoch without mistakes",
-         hint="Stop after the first epoch with no mistake: mistakes_per_epoch then ends with "
-              "a single 0.")
+@mistake("perceptron.perceptron_fit", "no early stop after an epoch without mistakes")
 def perceptron_fit__no_stop(x, y, *, epochs=100, lr=1.0, rng=None):
+    """Stop after the first epoch with no mistake: mistakes_per_epoch then ends with a single 0."""
     x, y = _check_xy(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_positive(lr, "lr")
@@ -105,10 +104,10 @@ def perceptron_fit__no_stop(x, y, *, epochs=100, lr=1.0, rng=None):
     return w, float(b), hist
 
 
-@mistake("perceptron.perceptron_fit", "whole-epoch (batch) update instead of one point at a time",
-         hint="The perceptron updates IMMEDIATELY after each mistake, so the next point is tested "
-              "with the new w and b; do not accumulate the corrections over the epoch.")
+@mistake("perceptron.perceptron_fit", "whole-epoch (batch) update instead of one point at a time")
 def perceptron_fit__batch_update(x, y, *, epochs=100, lr=1.0, rng=None):
+    """The perceptron updates IMMEDIATELY after each mistake, so the next point is tested with the
+    new w and b; do not accumulate the corrections over the epoch."""
     x, y = _check_xy(x, y)
     epochs = check_int(epochs, "epochs", minimum=1)
     lr = check_positive(lr, "lr")

@@ -10,10 +10,12 @@ from course_ref.preprocessing import MinMaxScaler, Standardizer  # noqa: F401
 
 # ---- 4.1 Standardizer ----------------------------------------------------------------------
 
-@mistake("preprocessing.Standardizer", "dividing by the variance instead of the standard deviation",
-         hint="Standardization divides by sigma, not sigma**2 (some slides get this wrong): with "
-              "sigma**2 a feature of standard deviation sigma ends with standard deviation 1 / sigma.")
+
+@mistake("preprocessing.Standardizer", "dividing by the variance instead of the standard deviation")
 class Standardizer__divide_by_variance(Standardizer):
+    """Standardization divides by sigma, not sigma**2 (some slides get this wrong): with sigma**2 a
+    feature of standard deviation sigma ends with standard deviation 1 / sigma."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         self.mean_ = x.mean(axis=0)
@@ -25,21 +27,23 @@ class Standardizer__divide_by_variance(Standardizer):
         return self
 
 
-@mistake("preprocessing.Standardizer", "fitting on the test set",
-         hint="transform must use mean_ and scale_ learned by fit on the TRAINING set. Computing the "
-              "statistics of the data being transformed (the test set, a single new sample) leaks "
-              "information and breaks on small batches.")
+@mistake("preprocessing.Standardizer", "fitting on the test set")
 class Standardizer__refit_in_transform(Standardizer):
+    """transform must use mean_ and scale_ learned by fit on the TRAINING set. Computing the
+    statistics of the data being transformed (the test set, a single new sample) leaks information
+    and breaks on small batches."""
+
     def transform(self, x):
         x = np.asarray(x, dtype=np.float64)
         std = x.std(axis=0)
         return (x - x.mean(axis=0)) / np.where(x.max(axis=0) == x.min(axis=0), 1.0, std)
 
 
-@mistake("preprocessing.Standardizer", "per-sample instead of per-feature statistics",
-         hint="Statistics are taken down each column (axis=0, one mean per FEATURE over the "
-              "samples), not along each row (axis=1, one mean per sample).")
+@mistake("preprocessing.Standardizer", "per-sample instead of per-feature statistics")
 class Standardizer__per_sample(Standardizer):
+    """Statistics are taken down each column (axis=0, one mean per FEATURE over the samples), not
+    along each row (axis=1, one mean per sample)."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         self.mean_ = x.mean(axis=1)
@@ -56,10 +60,11 @@ class Standardizer__per_sample(Standardizer):
         return (x - m) / np.where(s == 0, 1.0, s)
 
 
-@mistake("preprocessing.Standardizer", "constant feature divided by zero",
-         hint="A constant feature has standard deviation 0: use a scale of 1 for it (it then maps "
-              "to 0) instead of dividing by 0.")
+@mistake("preprocessing.Standardizer", "constant feature divided by zero")
 class Standardizer__no_constant_guard(Standardizer):
+    """A constant feature has standard deviation 0: use a scale of 1 for it (it then maps to 0)
+    instead of dividing by 0."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         self.mean_ = x.mean(axis=0)
@@ -70,11 +75,12 @@ class Standardizer__no_constant_guard(Standardizer):
         return self
 
 
-@mistake("preprocessing.Standardizer", "constant feature detected with std == 0",
-         hint="Rounding can leave a tiny non-zero standard deviation (about 1e-17) for a constant "
-              "column such as 0.1, 0.1, 0.1; dividing by it blows the feature up. Test for a "
-              "constant feature exactly: max == min.")
+@mistake("preprocessing.Standardizer", "constant feature detected with std == 0")
 class Standardizer__std_equals_zero_test(Standardizer):
+    """Rounding can leave a tiny non-zero standard deviation (about 1e-17) for a constant column
+    such as 0.1, 0.1, 0.1; dividing by it blows the feature up. Test for a constant feature exactly:
+    max == min."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         self.mean_ = x.mean(axis=0)
@@ -86,10 +92,11 @@ class Standardizer__std_equals_zero_test(Standardizer):
         return self
 
 
-@mistake("preprocessing.Standardizer", "sample standard deviation (ddof=1)",
-         hint="This course (like scikit-learn) standardizes with the population standard deviation "
-              "(divide by N, np.std's default ddof=0).")
+@mistake("preprocessing.Standardizer", "sample standard deviation (ddof=1)")
 class Standardizer__ddof1(Standardizer):
+    """This course (like scikit-learn) standardizes with the population standard deviation (divide
+    by N, np.std's default ddof=0)."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         self.mean_ = x.mean(axis=0)
@@ -101,10 +108,11 @@ class Standardizer__ddof1(Standardizer):
         return self
 
 
-@mistake("preprocessing.Standardizer", "inverse_transform in the wrong order",
-         hint="transform is z = (x - mean_) / scale_, so its inverse is x = z * scale_ + mean_ "
-              "(multiply first, then add).")
+@mistake("preprocessing.Standardizer", "inverse_transform in the wrong order")
 class Standardizer__inverse_wrong_order(Standardizer):
+    """transform is z = (x - mean_) / scale_, so its inverse is x = z * scale_ + mean_ (multiply
+    first, then add)."""
+
     def inverse_transform(self, z):
         z = np.asarray(z, dtype=np.float64)
         return (z + self.mean_) * self.scale_
@@ -112,10 +120,12 @@ class Standardizer__inverse_wrong_order(Standardizer):
 
 # ---- 4.2 MinMaxScaler ----------------------------------------------------------------------
 
-@mistake("preprocessing.MinMaxScaler", "fitting on the test set",
-         hint="transform must use the minimum and maximum learned by fit on the TRAINING set; new "
-              "data may fall outside [lo, hi], which is expected.")
+
+@mistake("preprocessing.MinMaxScaler", "fitting on the test set")
 class MinMaxScaler__refit_in_transform(MinMaxScaler):
+    """transform must use the minimum and maximum learned by fit on the TRAINING set; new data may
+    fall outside [lo, hi], which is expected."""
+
     def transform(self, x):
         x = np.asarray(x, dtype=np.float64)
         lo, hi = self.feature_range
@@ -123,10 +133,10 @@ class MinMaxScaler__refit_in_transform(MinMaxScaler):
         return (x - x.min(axis=0)) / np.where(rng_ == 0, 1.0, rng_) * (hi - lo) + lo
 
 
-@mistake("preprocessing.MinMaxScaler", "per-sample instead of per-feature statistics",
-         hint="The minimum and maximum are taken down each column (axis=0, per feature), not along "
-              "each row.")
+@mistake("preprocessing.MinMaxScaler", "per-sample instead of per-feature statistics")
 class MinMaxScaler__per_sample(MinMaxScaler):
+    """The minimum and maximum are taken down each column (axis=0, per feature), not along each row."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         lo, hi = self.feature_range
@@ -146,9 +156,10 @@ class MinMaxScaler__per_sample(MinMaxScaler):
         return (x - x.min(axis=1, keepdims=True)) / np.where(r == 0, 1.0, r) * (hi - lo) + lo
 
 
-@mistake("preprocessing.MinMaxScaler", "dividing by the maximum instead of the range",
-         hint="Min-max scaling divides by max - min (the range), after subtracting the minimum.")
+@mistake("preprocessing.MinMaxScaler", "dividing by the maximum instead of the range")
 class MinMaxScaler__divide_by_max(MinMaxScaler):
+    """Min-max scaling divides by max - min (the range), after subtracting the minimum."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         lo, hi = self.feature_range
@@ -162,10 +173,11 @@ class MinMaxScaler__divide_by_max(MinMaxScaler):
         return self
 
 
-@mistake("preprocessing.MinMaxScaler", "constant feature divided by zero",
-         hint="A constant feature has range 0: use a range of 1 for it (it then maps to lo) "
-              "instead of dividing by 0.")
+@mistake("preprocessing.MinMaxScaler", "constant feature divided by zero")
 class MinMaxScaler__no_constant_guard(MinMaxScaler):
+    """A constant feature has range 0: use a range of 1 for it (it then maps to lo) instead of
+    dividing by 0."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         lo, hi = self.feature_range
@@ -179,10 +191,11 @@ class MinMaxScaler__no_constant_guard(MinMaxScaler):
         return self
 
 
-@mistake("preprocessing.MinMaxScaler", "feature_range ignored",
-         hint="Map the training range onto feature_range = (lo, hi): z = (x - min) / (max - min) "
-              "* (hi - lo) + lo, not always onto [0, 1].")
+@mistake("preprocessing.MinMaxScaler", "feature_range ignored")
 class MinMaxScaler__ignores_range(MinMaxScaler):
+    """Map the training range onto feature_range = (lo, hi): z = (x - min) / (max - min) * (hi - lo)
+    + lo, not always onto [0, 1]."""
+
     def fit(self, x):
         x = np.asarray(x, dtype=np.float64)
         self.data_min_ = x.min(axis=0)

@@ -11,58 +11,63 @@ from course_ref.search import as_float_array, check_int, check_positive, check_r
 
 # ---- log_uniform, grid_configs, random_configs, coarse_to_fine (8.6) -----------------------
 
-@mistake("search.log_uniform", "uniform in the value, not in its logarithm",
-         hint="rng.uniform(low, high) puts 90% of the draws in the top decade. Draw the LOGARITHM "
-              "uniformly: exp(rng.uniform(ln low, ln high, size)).")
+
+@mistake("search.log_uniform", "uniform in the value, not in its logarithm")
 def log_uniform__linear(low, high, size, rng):
+    """rng.uniform(low, high) puts 90% of the draws in the top decade. Draw the LOGARITHM uniformly:
+    exp(rng.uniform(ln low, ln high, size))."""
     rng = check_rng(rng)
     return rng.uniform(low, high, size)
 
 
-@mistake("search.log_uniform", "10 ** of a natural-log exponent",
-         hint="Undo the logarithm you took: exp(uniform(ln low, ln high)) or 10 ** uniform(log10 "
-              "low, log10 high), not 10 ** uniform(ln low, ln high).")
+@mistake("search.log_uniform", "10 ** of a natural-log exponent")
 def log_uniform__base_mixup(low, high, size, rng):
+    """Undo the logarithm you took: exp(uniform(ln low, ln high)) or 10 ** uniform(log10 low, log10
+    high), not 10 ** uniform(ln low, ln high)."""
     rng = check_rng(rng)
     return 10.0 ** rng.uniform(np.log(low), np.log(high), size)
 
 
-@mistake("search.grid_configs", "a linear grid on a log-scale hyperparameter",
-         hint="On a log scale the grid values are np.geomspace(low, high, n): equally spaced "
-              "logarithms. np.linspace(1e-4, 1e-1, 3) never tries anything below 0.05.")
+@mistake("search.grid_configs", "a linear grid on a log-scale hyperparameter")
 def grid_configs__linear_for_log(space, n_per_dim):
+    """On a log scale the grid values are np.geomspace(low, high, n): equally spaced logarithms.
+    np.linspace(1e-4, 1e-1, 3) never tries anything below 0.05."""
     space = check_space(space)
     axes = [np.linspace(low, high, n_per_dim) for low, high, _ in space.values()]
     names = list(space)
     return [{k: float(v) for k, v in zip(names, values)} for values in itertools.product(*axes)]
 
 
-@mistake("search.grid_configs", "the first hyperparameter varies fastest",
-         hint="Use itertools.product over the hyperparameters in the order of the space: the LAST "
-              "one varies fastest (like nested loops, the first one outermost).")
+@mistake("search.grid_configs", "the first hyperparameter varies fastest")
 def grid_configs__reversed_order(space, n_per_dim):
+    """Use itertools.product over the hyperparameters in the order of the space: the LAST one varies
+    fastest (like nested loops, the first one outermost)."""
     space = check_space(space)
-    axes = [np.geomspace(low, high, n_per_dim) if scale == "log" else np.linspace(low, high, n_per_dim)
-            for low, high, scale in space.values()]
+    axes = [
+        np.geomspace(low, high, n_per_dim) if scale == "log" else np.linspace(low, high, n_per_dim)
+        for low, high, scale in space.values()
+    ]
     names = list(space)
-    return [{k: float(v) for k, v in zip(names, values[::-1])}
-            for values in itertools.product(*axes[::-1])]
+    return [
+        {k: float(v) for k, v in zip(names, values[::-1])}
+        for values in itertools.product(*axes[::-1])
+    ]
 
 
-@mistake("search.random_configs", "uniform in the value on a log-scale hyperparameter",
-         hint="A 'log' hyperparameter is drawn as exp(rng.uniform(ln low, ln high, size=n)).")
+@mistake("search.random_configs", "uniform in the value on a log-scale hyperparameter")
 def random_configs__linear_for_log(space, n, rng):
+    """A 'log' hyperparameter is drawn as exp(rng.uniform(ln low, ln high, size=n))."""
     space = check_space(space)
     rng = check_rng(rng)
     columns = {name: rng.uniform(low, high, size=n) for name, (low, high, _) in space.items()}
     return [{k: float(columns[k][i]) for k in space} for i in range(n)]
 
 
-@mistake("search.random_configs", "one draw shared by every hyperparameter",
-         hint="Each hyperparameter needs its own draws: with one shared uniform the configurations "
-              "lie on a diagonal of the space and each value of one hyperparameter always comes "
-              "with the same value of the others.")
+@mistake("search.random_configs", "one draw shared by every hyperparameter")
 def random_configs__shared_draw(space, n, rng):
+    """Each hyperparameter needs its own draws: with one shared uniform the configurations lie on a
+    diagonal of the space and each value of one hyperparameter always comes with the same value of
+    the others."""
     space = check_space(space)
     rng = check_rng(rng)
     u = rng.uniform(0.0, 1.0, size=n)
@@ -75,34 +80,43 @@ def random_configs__shared_draw(space, n, rng):
     return [{k: float(columns[k][i]) for k in space} for i in range(n)]
 
 
-@mistake("search.coarse_to_fine", "zoomed in on the highest scores",
-         hint="Scores are validation losses or errors: LOWER is better. Keep the top_k configurations "
-              "with the smallest scores (np.argsort(scores)[:top_k]).")
+@mistake("search.coarse_to_fine", "zoomed in on the highest scores")
 def coarse_to_fine__highest(space, configs, scores, top_k=3):
+    """Scores are validation losses or errors: LOWER is better. Keep the top_k configurations with
+    the smallest scores (np.argsort(scores)[:top_k])."""
     space = check_space(space)
     scores = as_float_array(scores, "scores", shape=(len(configs),))
     best = np.argsort(-scores, kind="stable")[:top_k]
-    return {name: (min(float(configs[i][name]) for i in best), max(float(configs[i][name]) for i in best),
-                   scale) for name, (_, _, scale) in space.items()}
+    return {
+        name: (
+            min(float(configs[i][name]) for i in best),
+            max(float(configs[i][name]) for i in best),
+            scale,
+        )
+        for name, (_, _, scale) in space.items()
+    }
 
 
-@mistake("search.coarse_to_fine", "bounds from the single best configuration",
-         hint="The new space must contain the top_k best configurations: a space around the "
-              "single best one has no width and gambles everything on one noisy score.")
+@mistake("search.coarse_to_fine", "bounds from the single best configuration")
 def coarse_to_fine__best_only(space, configs, scores, top_k=3):
+    """The new space must contain the top_k best configurations: a space around the single best one
+    has no width and gambles everything on one noisy score."""
     space = check_space(space)
     scores = as_float_array(scores, "scores", shape=(len(configs),))
     i = int(np.argmin(scores))
-    return {name: (float(configs[i][name]), float(configs[i][name]), scale)
-            for name, (_, _, scale) in space.items()}
+    return {
+        name: (float(configs[i][name]), float(configs[i][name]), scale)
+        for name, (_, _, scale) in space.items()
+    }
 
 
 # ---- successive_halving (8.7) --------------------------------------------------------------
 
-@mistake("search.successive_halving", "rounded the survivors up",
-         hint="Keep max(1, n // eta) configurations: rounding down (at least one), so that a rung "
-              "never costs more than the one before.")
+
+@mistake("search.successive_halving", "rounded the survivors up")
 def successive_halving__ceil(configs, evaluate, *, min_budget=1, eta=3):
+    """Keep max(1, n // eta) configurations: rounding down (at least one), so that a rung never
+    costs more than the one before."""
     survivors, budget, rungs = list(range(len(configs))), min_budget, []
     while True:
         scores = [float(evaluate(configs[i], budget)) for i in survivors]
@@ -115,10 +129,10 @@ def successive_halving__ceil(configs, evaluate, *, min_budget=1, eta=3):
         budget *= eta
 
 
-@mistake("search.successive_halving", "the budget is not increased",
-         hint="The survivors of a rung get eta times the budget: that is the whole point, the few "
-              "promising configurations are trained longer.")
+@mistake("search.successive_halving", "the budget is not increased")
 def successive_halving__constant_budget(configs, evaluate, *, min_budget=1, eta=3):
+    """The survivors of a rung get eta times the budget: that is the whole point, the few promising
+    configurations are trained longer."""
     survivors, budget, rungs = list(range(len(configs))), min_budget, []
     while True:
         scores = [float(evaluate(configs[i], budget)) for i in survivors]
@@ -130,9 +144,9 @@ def successive_halving__constant_budget(configs, evaluate, *, min_budget=1, eta=
         survivors = [survivors[j] for j in order]
 
 
-@mistake("search.successive_halving", "kept the worst configurations",
-         hint="Scores are losses or errors: keep the LOWEST, np.argsort(scores)[:keep].")
+@mistake("search.successive_halving", "kept the worst configurations")
 def successive_halving__keeps_worst(configs, evaluate, *, min_budget=1, eta=3):
+    """Scores are losses or errors: keep the LOWEST, np.argsort(scores)[:keep]."""
     survivors, budget, rungs = list(range(len(configs))), min_budget, []
     while True:
         scores = [float(evaluate(configs[i], budget)) for i in survivors]
@@ -145,10 +159,10 @@ def successive_halving__keeps_worst(configs, evaluate, *, min_budget=1, eta=3):
         budget *= eta
 
 
-@mistake("search.successive_halving", "no final rung: picked before the full budget",
-         hint="Go on until ONE configuration is left and evaluate it with the largest budget: the "
-              "ranking at small budgets is noisy, and the last rung is the run you will keep.")
+@mistake("search.successive_halving", "no final rung: picked before the full budget")
 def successive_halving__no_final_rung(configs, evaluate, *, min_budget=1, eta=3):
+    """Go on until ONE configuration is left and evaluate it with the largest budget: the ranking at
+    small budgets is noisy, and the last rung is the run you will keep."""
     survivors, budget, rungs = list(range(len(configs))), min_budget, []
     while True:
         scores = [float(evaluate(configs[i], budget)) for i in survivors]
