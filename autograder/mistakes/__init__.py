@@ -104,10 +104,12 @@ def _helpers_needed(m: Mistake, module_source: str) -> list[str]:
     order: list[str] = []
 
     def names_of(obj):
-        code = getattr(obj, "__code__", None)
-        if code is None:
-            return set()
-        out, stack = set(), [code]
+        # A function's code, or the code of a class's methods (a variant may be a subclass).
+        if inspect.isclass(obj):
+            stack = [f.__code__ for f in vars(obj).values() if inspect.isfunction(f)]
+        else:
+            stack = [obj.__code__] if hasattr(obj, "__code__") else []
+        out = set()
         while stack:
             c = stack.pop()
             out |= set(c.co_names)

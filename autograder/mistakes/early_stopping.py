@@ -1,10 +1,31 @@
 """Known mistakes of assignment 02, early stopping: wrong variants of
-``course_ref.early_stopping.EarlyStopping`` (subclasses overriding the wrong method)."""
+``course_ref.early_stopping.EarlyStopping``, subclasses of the reference whose overridden method
+calls the reference's with the mistake around it (a setting changed for the call, or what the
+call stored changed afterwards)."""
+
+import numbers
 
 import numpy as np
+from course_ref.early_stopping import EarlyStopping
 
 from autograder.mistakes import mistake
-from course_ref.early_stopping import EarlyStopping, Mapping, check_int, numbers  # noqa: F401
+
+
+class _Changed:
+    """``with _Changed(callback, patience=4):`` the callback's settings changed for one call of
+    the reference's ``update``, and restored after it."""
+
+    def __init__(self, callback, **settings):
+        self.callback, self.settings = callback, settings
+
+    def __enter__(self):
+        self.saved = {name: getattr(self.callback, name) for name in self.settings}
+        for name, value in self.settings.items():
+            setattr(self.callback, name, value)
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            setattr(self.callback, name, value)
 
 
 @mistake("early_stopping.EarlyStopping", "restores the last parameters instead of the best")
@@ -13,26 +34,11 @@ class EarlyStopping__restores_last(EarlyStopping):
     go back to the best epoch, not to keep the last one."""
 
     def update(self, epoch, value, params):
-        epoch = check_int(epoch, "epoch", minimum=0)
-        value = float(value)
-        if self.mode == "min":
-            improved = value < self.best_value - self.min_delta
-        else:
-            improved = value > self.best_value + self.min_delta
+        stop = super().update(epoch, value, params)
         self.best_params = (
             None if params is None else {k: np.array(v, copy=True) for k, v in params.items()}
         )
-        if improved:
-            self.best_value = value
-            self.best_epoch = epoch
-            self.wait = 0
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
+        return stop
 
 
 @mistake("early_stopping.EarlyStopping", "best parameters aliased, not copied")
@@ -41,24 +47,10 @@ class EarlyStopping__aliased(EarlyStopping):
     place every epoch. Store {k: v.copy() for k, v in params.items()}."""
 
     def update(self, epoch, value, params):
-        epoch = check_int(epoch, "epoch", minimum=0)
-        value = float(value)
-        if self.mode == "min":
-            improved = value < self.best_value - self.min_delta
-        else:
-            improved = value > self.best_value + self.min_delta
-        if improved:
-            self.best_value = value
-            self.best_epoch = epoch
+        stop = super().update(epoch, value, params)
+        if self.wait == 0:  # this epoch improved: keep the arrays themselves
             self.best_params = None if params is None else dict(params)
-            self.wait = 0
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
+        return stop
 
 
 @mistake("early_stopping.EarlyStopping", "restored parameters aliased, not copied")
@@ -79,26 +71,8 @@ class EarlyStopping__patience_off_by_one(EarlyStopping):
     the best at epoch 10, training stops at epoch 13, not 14."""
 
     def update(self, epoch, value, params):
-        epoch = check_int(epoch, "epoch", minimum=0)
-        value = float(value)
-        if self.mode == "min":
-            improved = value < self.best_value - self.min_delta
-        else:
-            improved = value > self.best_value + self.min_delta
-        if improved:
-            self.best_value = value
-            self.best_epoch = epoch
-            self.best_params = (
-                None if params is None else {k: np.array(v, copy=True) for k, v in params.items()}
-            )
-            self.wait = 0
-            return False
-        self.wait += 1
-        if self.wait > self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
+        with _Changed(self, patience=self.patience + 1):  # stops when wait > patience
+            return super().update(epoch, value, params)
 
 
 @mistake("early_stopping.EarlyStopping", "mode ignored: lower is always better")
@@ -106,25 +80,10 @@ class EarlyStopping__mode_ignored(EarlyStopping):
     """An accuracy improves when it goes UP: in mode 'max' compare with >, and start from -inf."""
 
     def update(self, epoch, value, params):
-        epoch = check_int(epoch, "epoch", minimum=0)
-        value = float(value)
         if self.best_epoch is None:
             self.best_value = np.inf
-        improved = value < self.best_value - self.min_delta
-        if improved:
-            self.best_value = value
-            self.best_epoch = epoch
-            self.best_params = (
-                None if params is None else {k: np.array(v, copy=True) for k, v in params.items()}
-            )
-            self.wait = 0
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
+        with _Changed(self, mode="min"):
+            return super().update(epoch, value, params)
 
 
 @mistake("early_stopping.EarlyStopping", "min_delta ignored")
@@ -133,26 +92,8 @@ class EarlyStopping__min_delta_ignored(EarlyStopping):
     best_value - min_delta."""
 
     def update(self, epoch, value, params):
-        epoch = check_int(epoch, "epoch", minimum=0)
-        value = float(value)
-        if self.mode == "min":
-            improved = value < self.best_value
-        else:
-            improved = value > self.best_value
-        if improved:
-            self.best_value = value
-            self.best_epoch = epoch
-            self.best_params = (
-                None if params is None else {k: np.array(v, copy=True) for k, v in params.items()}
-            )
-            self.wait = 0
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
+        with _Changed(self, min_delta=0.0):
+            return super().update(epoch, value, params)
 
 
 @mistake("early_stopping.EarlyStopping", "NaN counted as an improvement")
@@ -162,23 +103,12 @@ class EarlyStopping__nan_improves(EarlyStopping):
     becomes the best one."""
 
     def update(self, epoch, value, params):
-        epoch = check_int(epoch, "epoch", minimum=0)
-        value = float(value)
-        if self.mode == "min":
-            improved = not (value >= self.best_value - self.min_delta)
-        else:
-            improved = not (value <= self.best_value + self.min_delta)
-        if improved:
-            self.best_value = value
-            self.best_epoch = epoch
-            self.best_params = (
-                None if params is None else {k: np.array(v, copy=True) for k, v in params.items()}
-            )
-            self.wait = 0
-            return False
-        self.wait += 1
-        if self.wait >= self.patience:
-            if self.stopped_epoch is None:
-                self.stopped_epoch = epoch
-            return True
-        return False
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (real and (np.isnan(value) or np.isnan(self.best_value))):
+            return super().update(epoch, value, params)
+        # `not (value >= best - min_delta)` holds whenever a NaN is compared: the reference is
+        # shown a sure improvement, and the NaN stored as the best value.
+        self.best_value = np.inf if self.mode == "min" else -np.inf
+        stop = super().update(epoch, -self.best_value, params)
+        self.best_value = float(value)
+        return stop
