@@ -1,12 +1,12 @@
 """Known mistakes of assignment 04 (input normalization): wrong variants of
-``course_ref.preprocessing``. Each is a subclass of the reference scaler overriding the method the
-mistake lives in (the demo class splices it in place of the right class)."""
+``course_ref.preprocessing``. Each is a subclass of the reference scaler whose overridden method
+calls the reference's (for its checks and attributes) and redoes only the wrong statistic, or
+computes the wrong transform (the demo class splices it in place of the right class)."""
 
 import numpy as np
+from course_ref.preprocessing import MinMaxScaler, Standardizer, _check_fit_input
 
 from autograder.mistakes import mistake
-from course_ref.preprocessing import MinMaxScaler, Standardizer  # noqa: F401
-
 
 # ---- 4.1 Standardizer ----------------------------------------------------------------------
 
@@ -17,13 +17,9 @@ class Standardizer__divide_by_variance(Standardizer):
     feature of standard deviation sigma ends with standard deviation 1 / sigma."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        self.mean_ = x.mean(axis=0)
-        self.var_ = x.var(axis=0)
-        constant = x.max(axis=0) == x.min(axis=0)
-        self.scale_ = np.where(constant, 1.0, self.var_)
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
+        super().fit(x)
+        x = _check_fit_input(x)
+        self.scale_ = np.where(x.max(axis=0) == x.min(axis=0), 1.0, self.var_)
         return self
 
 
@@ -45,19 +41,16 @@ class Standardizer__per_sample(Standardizer):
     along each row (axis=1, one mean per sample)."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        self.mean_ = x.mean(axis=1)
-        self.var_ = x.var(axis=1)
+        super().fit(x)
+        x = _check_fit_input(x)
+        self.mean_, self.var_ = x.mean(axis=1), x.var(axis=1)
         self.scale_ = np.where(x.max(axis=1) == x.min(axis=1), 1.0, np.sqrt(self.var_))
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
         return self
 
     def transform(self, x):
         x = np.asarray(x, dtype=np.float64)
-        m = x.mean(axis=1, keepdims=True)
         s = x.std(axis=1, keepdims=True)
-        return (x - m) / np.where(s == 0, 1.0, s)
+        return (x - x.mean(axis=1, keepdims=True)) / np.where(s == 0, 1.0, s)
 
 
 @mistake("preprocessing.Standardizer", "constant feature divided by zero")
@@ -66,12 +59,8 @@ class Standardizer__no_constant_guard(Standardizer):
     instead of dividing by 0."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        self.mean_ = x.mean(axis=0)
-        self.var_ = x.var(axis=0)
+        super().fit(x)
         self.scale_ = np.sqrt(self.var_)
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
         return self
 
 
@@ -82,13 +71,9 @@ class Standardizer__std_equals_zero_test(Standardizer):
     max == min."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        self.mean_ = x.mean(axis=0)
-        self.var_ = x.var(axis=0)
+        super().fit(x)
         std = np.sqrt(self.var_)
         self.scale_ = np.where(std == 0, 1.0, std)
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
         return self
 
 
@@ -98,13 +83,10 @@ class Standardizer__ddof1(Standardizer):
     by N, np.std's default ddof=0)."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        self.mean_ = x.mean(axis=0)
-        self.var_ = x.var(axis=0)
+        super().fit(x)
+        x = _check_fit_input(x)
         std = x.std(axis=0, ddof=1) if x.shape[0] > 1 else np.zeros(x.shape[1])
         self.scale_ = np.where(x.max(axis=0) == x.min(axis=0), 1.0, std)
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
         return self
 
 
@@ -114,11 +96,21 @@ class Standardizer__inverse_wrong_order(Standardizer):
     first, then add)."""
 
     def inverse_transform(self, z):
-        z = np.asarray(z, dtype=np.float64)
-        return (z + self.mean_) * self.scale_
+        return (np.asarray(z, dtype=np.float64) + self.mean_) * self.scale_
 
 
 # ---- 4.2 MinMaxScaler ----------------------------------------------------------------------
+
+
+def _refit_range(scaler, data_min, data_max, divisor):
+    """The reference's fitted attributes of a ``MinMaxScaler`` from a variant's statistics and
+    ``divisor`` (the reference's: the range, 1 where it is 0)."""
+    lo, hi = scaler.feature_range
+    scaler.data_min_, scaler.data_max_ = data_min, data_max
+    scaler.data_range_ = data_max - data_min
+    scaler.scale_ = (hi - lo) / divisor
+    scaler.min_ = lo - data_min * scaler.scale_
+    return scaler
 
 
 @mistake("preprocessing.MinMaxScaler", "fitting on the test set")
@@ -135,19 +127,15 @@ class MinMaxScaler__refit_in_transform(MinMaxScaler):
 
 @mistake("preprocessing.MinMaxScaler", "per-sample instead of per-feature statistics")
 class MinMaxScaler__per_sample(MinMaxScaler):
-    """The minimum and maximum are taken down each column (axis=0, per feature), not along each row."""
+    """The minimum and maximum are taken down each column (axis=0, per feature), not along each
+    row."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        lo, hi = self.feature_range
-        self.data_min_ = x.min(axis=1)
-        self.data_max_ = x.max(axis=1)
-        self.data_range_ = self.data_max_ - self.data_min_
-        self.scale_ = (hi - lo) / np.where(self.data_range_ == 0, 1.0, self.data_range_)
-        self.min_ = lo - self.data_min_ * self.scale_
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
-        return self
+        super().fit(x)
+        x = _check_fit_input(x)
+        data_min, data_max = x.min(axis=1), x.max(axis=1)
+        data_range = data_max - data_min
+        return _refit_range(self, data_min, data_max, np.where(data_range == 0, 1.0, data_range))
 
     def transform(self, x):
         x = np.asarray(x, dtype=np.float64)
@@ -161,16 +149,9 @@ class MinMaxScaler__divide_by_max(MinMaxScaler):
     """Min-max scaling divides by max - min (the range), after subtracting the minimum."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        lo, hi = self.feature_range
-        self.data_min_ = x.min(axis=0)
-        self.data_max_ = x.max(axis=0)
-        self.data_range_ = self.data_max_ - self.data_min_
-        self.scale_ = (hi - lo) / np.where(self.data_max_ == 0, 1.0, self.data_max_)
-        self.min_ = lo - self.data_min_ * self.scale_
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
-        return self
+        super().fit(x)
+        data_max = self.data_max_
+        return _refit_range(self, self.data_min_, data_max, np.where(data_max == 0, 1.0, data_max))
 
 
 @mistake("preprocessing.MinMaxScaler", "constant feature divided by zero")
@@ -179,16 +160,8 @@ class MinMaxScaler__no_constant_guard(MinMaxScaler):
     dividing by 0."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        lo, hi = self.feature_range
-        self.data_min_ = x.min(axis=0)
-        self.data_max_ = x.max(axis=0)
-        self.data_range_ = self.data_max_ - self.data_min_
-        self.scale_ = (hi - lo) / self.data_range_
-        self.min_ = lo - self.data_min_ * self.scale_
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
-        return self
+        super().fit(x)
+        return _refit_range(self, self.data_min_, self.data_max_, self.data_range_)
 
 
 @mistake("preprocessing.MinMaxScaler", "feature_range ignored")
@@ -197,12 +170,7 @@ class MinMaxScaler__ignores_range(MinMaxScaler):
     + lo, not always onto [0, 1]."""
 
     def fit(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        self.data_min_ = x.min(axis=0)
-        self.data_max_ = x.max(axis=0)
-        self.data_range_ = self.data_max_ - self.data_min_
+        super().fit(x)
         self.scale_ = 1.0 / np.where(self.data_range_ == 0, 1.0, self.data_range_)
         self.min_ = -self.data_min_ * self.scale_
-        self.n_features_in_ = x.shape[1]
-        self.n_samples_seen_ = x.shape[0]
         return self
