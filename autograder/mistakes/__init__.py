@@ -1,4 +1,5 @@
-"""The catalogue of known mistakes: wrong variants of the reference, one module per course_lib module.
+"""The catalogue of known mistakes: wrong variants of the reference, one module per course_lib
+module.
 
 A submission whose outputs match a variant is told the mistake's name and a hint. The demo class
 splices a variant's source into a copy of the reference to make a student who made that mistake.
