@@ -68,9 +68,25 @@ def test_catalogue_names_are_unique_per_target():
         seen[(m.target, m.name)] = m
 
 
+def _called_by_its_module(m) -> bool:
+    """Whether another function of the reference module calls ``m.attr``."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"{REFERENCE_NAME}.{m.module}")
+    return any(
+        m.attr in f.__code__.co_names
+        for f in vars(module).values()
+        if inspect.isfunction(f) and f.__module__ == module.__name__ and f.__name__ != m.attr
+    )
+
+
 @pytest.mark.parametrize("m", load_catalogue(), ids=lambda m: f"{m.target}:{m.slug}")
-def test_mistaken_package_imports_and_binds_the_variant(m, tmp_path):
-    """The demo's student with this mistake: a reference copy whose ``m.attr`` is the variant."""
+def test_mistaken_package_imports_and_behaves_as_the_variant(m, tmp_path):
+    """The demo's student with this mistake: a reference copy whose ``m.attr`` is the variant,
+    with the catalogue helpers it uses, and whose outcomes on the public cases of the variant's
+    task are the variant's (a helper left behind, or shadowed by a name of the reference module,
+    would show here)."""
     import importlib.util
     import sys
 
@@ -85,6 +101,14 @@ def test_mistaken_package_imports_and_binds_the_variant(m, tmp_path):
         spec.loader.exec_module(module)
         sub = importlib.import_module(f"{name}.{m.module}")
         assert getattr(sub, m.attr).__name__ == m.obj.__name__
+        if _called_by_its_module(m):
+            return  # spliced, the variant changes its callers too, as a student's mistake would
+        task = load_reference().tasks.task_of(m.module, m.attr)
+        registered = _outcomes(task, {m.target: m.obj})
+        spliced = [(pc, fw.run_scenario(pc.scenario, fw.LibView(name), pc.case)) for pc, _ in registered]
+        assert not _differ(registered, spliced), (
+            f"the spliced {m.obj.__name__} behaves unlike the catalogued one on the public cases"
+        )
     finally:
         for key in [k for k in sys.modules if k == name or k.startswith(name + ".")]:
             del sys.modules[key]

@@ -1,8 +1,9 @@
 """The catalogue of known mistakes: wrong variants of the reference, one module per course_lib
 module.
 
-A submission whose outputs match a variant is told the mistake's name and a hint. The demo class
-splices a variant's source into a copy of the reference to make a student who made that mistake.
+A submission whose outputs match a variant is told the mistake's name and its hint, the variant's
+docstring. The demo class splices a variant's source (and the catalogue helpers it uses) into a
+copy of the reference to make a student who made that mistake.
 A variant whose mistake shows in the output wraps the reference (``ref.<name>``, the catalogue
 module's ``from course_ref import <module> as ref``); one whose mistake is inside the computation
 is its few wrong lines after the reference's argument checks.
@@ -10,15 +11,16 @@ is its few wrong lines after the reference's argument checks.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
 import re
 import shutil
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .. import REFERENCE_DIR
 from ..reference import load_reference
@@ -99,6 +101,7 @@ def _helpers_needed(m: Mistake, module_source: str) -> list[str]:
     """Sources of the catalogue module's own helpers that the variant uses (transitively) and
     the reference module lacks, in dependency order."""
     catalogue = inspect.getmodule(m.obj)
+    assert catalogue is not None, f"{m.obj!r} was defined by no module"
     defined = {
         a or b for a, b in re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=", module_source, re.M)
     }
@@ -150,17 +153,13 @@ def splice_source(module_source: str, m: Mistake) -> str:
 
 
 def _strip_mistake_decorator(source: str) -> str:
-    """Drop the leading ``@mistake(...)`` decorator, which may span several lines."""
+    """Drop the ``@mistake(...)`` decorator (however many lines it spans) from a definition."""
     source = textwrap.dedent(source)
+    definition = ast.parse(source).body[0]
     lines = source.splitlines()
-    i = 0
-    if lines and lines[0].lstrip().startswith("@mistake("):
-        depth = 0
-        for i, line in enumerate(lines):
-            depth += line.count("(") - line.count(")")
-            if depth <= 0:
-                break
-        lines = lines[i + 1 :]
+    for dec in getattr(definition, "decorator_list", []):
+        if isinstance(dec, ast.Call) and getattr(dec.func, "id", None) == "mistake":
+            del lines[dec.lineno - 1 : dec.end_lineno]
     return "\n".join(lines)
 
 

@@ -39,7 +39,7 @@ def _split(x, y, fractions, rng, *, counts=None, permutation=None, shuffle=True)
     y = as_label_array(y, "y", n=x.shape[0])
     f = _check_fractions(fractions)
     counts, permutation = counts or _largest_remainder, permutation or rng.permutation
-    parts = ([], [], [])
+    parts: tuple[list, list, list] = ([], [], [])
     for c in np.unique(y):
         idx = permutation(np.flatnonzero(y == c))
         bounds = np.cumsum(counts(f, idx.size))[:-1]

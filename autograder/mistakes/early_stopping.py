@@ -102,6 +102,8 @@ class EarlyStopping__nan_improves(EarlyStopping):
     comparison with NaN is False, so 'not worse' is True for a NaN loss, and a diverged epoch
     becomes the best one."""
 
+    best_value: float  # set by the reference's reset()
+
     def update(self, epoch, value, params):
         real = isinstance(value, numbers.Real) and not isinstance(value, bool)
         if not (real and (np.isnan(value) or np.isnan(self.best_value))):
