@@ -127,3 +127,77 @@ def test_stages_flow_one_way():
     for stage in ("autograder.jobs.job", "autograder.execute", "autograder.sanitize"):
         bad = sorted(m for m in reach(stage) if m.startswith(later))
         assert not bad, f"{stage} reaches {bad}"
+
+
+# Each stage, and the module or package that is its engine, with the packages it must never reach
+# (directly or through anything it imports): what comes later in the data flow submission ->
+# sanitized copy -> executed notebook -> score report -> gradebook -> feedback and export, and the
+# commands on top. ``build`` may reach ``score``: the public fixtures are the scenarios' outcomes on
+# the reference and on each catalogued mistake. The score stage's development table
+# (``score.dev_table``) grades the example class and so reaches ``build``; the engine does not.
+_LATER = ("record", "feedback", "export", "grading", "cli", "demo", "class_report")
+_SCORING = ("score", "mistakes", "suites", "examples")
+STAGE_RULES = {
+    "sanitize": ("build", "execute", "sandbox", *_SCORING, "jobs", *_LATER),
+    "build": ("sanitize", "execute", "sandbox", "jobs", *_LATER),
+    "sandbox": ("build", "execute", *_SCORING, "jobs", *_LATER),
+    "execute": (*_SCORING, "jobs", *_LATER),
+    "mistakes": ("build", "sanitize", "execute", "sandbox", "score", "suites", "jobs", *_LATER),
+    "score.scenarios": ("build", "examples", "jobs", *_LATER),
+    "score.submission": ("build", "examples", "jobs", *_LATER),
+    "score.suite": ("build", "examples", "jobs", *_LATER),
+    "score.sandboxed": ("build", "examples", "jobs", *_LATER),
+    "suites": ("build", "examples", "jobs", *_LATER),
+    "jobs.job": _LATER,
+    "jobs.report": _LATER,
+    "jobs.fingerprint": _LATER,
+    "record": ("feedback", "export", "grading", "cli", "demo", "class_report"),
+    "feedback": ("record", "export", "grading", "cli", "demo", "class_report"),
+    "export": ("grading", "cli", "demo", "class_report"),
+}
+
+
+def _reach(g: dict[str, set[str]], start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for m in g.get(todo.pop(), ()):
+            if m not in seen:
+                seen.add(m)
+                todo.append(m)
+    return seen
+
+
+def stage_violations(g: dict[str, set[str]], rules: dict) -> list[str]:
+    """``"a.b reaches c.d"`` for every module of a ruled stage that reaches a forbidden one."""
+
+    def within(module: str, package: str) -> bool:
+        return module == package or module.startswith(package + ".")
+
+    out = []
+    for stage, forbidden in rules.items():
+        for module in sorted(m for m in g if within(m, f"autograder.{stage}")):
+            bad = sorted(
+                m for m in _reach(g, module) if any(within(m, f"autograder.{f}") for f in forbidden)
+            )
+            out += [f"{module} reaches {b}" for b in bad]
+    return out
+
+
+def test_no_stage_reaches_a_later_one():
+    g = graph()
+    missing = [s for s in STAGE_RULES if not any(m.startswith(f"autograder.{s}") for m in g)]
+    assert not missing, f"rules for stages that no longer exist: {missing}"
+    violations = stage_violations(g, STAGE_RULES)
+    assert not violations, "a stage imports a later one:\n" + "\n".join(violations)
+
+
+def test_stage_rules_see_indirect_imports():
+    g = {
+        "autograder.sandbox.host": {"autograder.sanitize"},
+        "autograder.sanitize": {"autograder.score.suite"},
+        "autograder.score.suite": set(),
+    }
+    assert stage_violations(g, {"sandbox": ("score",)}) == [
+        "autograder.sandbox.host reaches autograder.score.suite"
+    ]
+    assert stage_violations(g, {"score.suite": ("sandbox",)}) == []
