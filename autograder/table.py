@@ -42,14 +42,20 @@ def format_table(
 
     if not rows:
         return "(no graded submissions)"
-    cols = sorted({k for r in rows for k in r["tasks"] if k.startswith("task_")}, key=cell_order)
-    sw = max(len(r["student"]) for r in rows) + 2
+    # Task cells, then the written answers (graded by hand in formgrader; "pending" until then).
+    cols = sorted({k for r in rows for k in r["tasks"]}, key=cell_order)
+    names = {c: c[5:].replace("_", ".") if c.startswith("task_") else c for c in cols}
+    widths = {c: max(7, len(names[c]) + 1) for c in cols}
+    sw = max(len(label), *(len(r["student"]) for r in rows)) + 2
     head = f"{label:<{sw}}{'assignment':<16}"
-    head += "".join(f"{c[5:].replace('_', '.'):>7}" for c in cols)
+    head += "".join(f"{names[c]:>{widths[c]}}" for c in cols)
     head += f"{'total':>11}  {head_note or 'named mistakes / reason'}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        cells = "".join(f"{fmt(r['tasks'].get(c)):>7}" for c in cols)
+        pending = r.get("pending") or {}
+        cells = "".join(
+            f"{'pending' if c in pending else fmt(r['tasks'].get(c)):>{widths[c]}}" for c in cols
+        )
         note = "; ".join(r["mistakes"])
         if not note and r.get("reasons"):
             note = _clip(r["reasons"][0], width)

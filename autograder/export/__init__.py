@@ -17,6 +17,8 @@ from ..collect import read_notes
 from ..jobs.report import JobReport, all_reports
 from ..table import cell_order, fmt, format_table
 
+PENDING = "needs manual grading"  # a written answer's cell until someone grades it
+
 __all__ = ["export_csv", "format_table", "grade_rows", "submission_notes"]
 
 
@@ -63,22 +65,29 @@ def grade_rows(root: Path, db_url: str | None = None) -> list[dict[str, Any]]:
     with Gradebook(db_url) as gb:
         for assignment in gb.assignments:
             for sub in assignment.submissions:
-                tasks = {g.name: g.score for nb in sub.notebooks for g in nb.grades}
+                grades = [g for nb in sub.notebooks for g in nb.grades]
+                # A written answer nobody graded yet is pending, not 0.
+                pending = {
+                    g.name: g.max_score
+                    for g in grades
+                    if g.needs_manual_grade and g.manual_score is None
+                }
                 rows[(sub.student.id, assignment.name)] = {
-                    "tasks": tasks,
+                    "tasks": {g.name: None if g.name in pending else g.score for g in grades},
+                    "pending": pending,
                     "total": sub.score,
                     "max": sub.max_score,
                 }
     maxima = {a: row["max"] for (_, a), row in rows.items()}
     for key in reports.keys() - rows.keys():
-        rows[key] = {"tasks": {}, "total": None, "max": maxima.get(key[1])}
+        rows[key] = {"tasks": {}, "pending": {}, "total": None, "max": maxima.get(key[1])}
     out = []
     for (student, assignment), row in rows.items():
         row = {"student": student, "assignment": assignment, **row}
         row.update(_explanations(reports.get((student, assignment))))
         row["notes"] = read_notes(root, student, assignment) + row["notes"]
         if row["failure"]:
-            row["tasks"], row["total"] = {}, None
+            row["tasks"], row["total"], row["pending"] = {}, None, {}
         row["submission_notes"] = submission_notes(row)
         out.append(row)
     out.sort(key=lambda r: (r["assignment"], r["student"]))
@@ -90,6 +99,12 @@ def submission_notes(row: dict[str, Any]) -> list[str]:
     has no grade, what ``course collect`` and the sanitize stage refused or replaced, and the
     grader's errors (a notebook graded from the release, a timeout, ...)."""
     out = [row["failure"].splitlines()[0]] if row.get("failure") else []
+    if row.get("pending"):
+        cells = ", ".join(f"{c} ({fmt(m)} points)" for c, m in sorted(row["pending"].items()))
+        out.append(
+            f"needs manual grading: {cells}; not graded yet, so the total counts 0 for "
+            f"{'it' if len(row['pending']) == 1 else 'them'} until then"
+        )
     for n in [*row.get("notes", []), *row.get("errors", [])]:
         line = n.splitlines()[0] if n else ""
         if line and line not in out:
@@ -109,7 +124,7 @@ def export_csv(root: Path, out: IO[str], db_url: str | None = None) -> int:
             [
                 r["student"],
                 r["assignment"],
-                *[fmt(r["tasks"].get(c)) for c in cols],
+                *[PENDING if c in r.get("pending", {}) else fmt(r["tasks"].get(c)) for c in cols],
                 fmt(r["total"]),
                 fmt(r["max"]),
                 "; ".join(r["mistakes"]),
