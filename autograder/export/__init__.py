@@ -72,22 +72,33 @@ def grade_rows(root: Path, db_url: str | None = None) -> list[dict[str, Any]]:
                     for g in grades
                     if g.needs_manual_grade and g.manual_score is None
                 }
+                # nbgrader scores a written answer left as released 0 by itself: unanswered.
+                unanswered = {
+                    g.name: g.max_score
+                    for g in grades
+                    if g.name not in pending
+                    and g.manual_score is None
+                    and g.auto_score == 0
+                    and g.cell.cell_type == "markdown"
+                }
                 rows[(sub.student.id, assignment.name)] = {
                     "tasks": {g.name: None if g.name in pending else g.score for g in grades},
                     "pending": pending,
+                    "unanswered": unanswered,
                     "total": sub.score,
                     "max": sub.max_score,
                 }
     maxima = {a: row["max"] for (_, a), row in rows.items()}
     for key in reports.keys() - rows.keys():
-        rows[key] = {"tasks": {}, "pending": {}, "total": None, "max": maxima.get(key[1])}
+        rows[key] = {"tasks": {}, "pending": {}, "unanswered": {}, "total": None,
+                     "max": maxima.get(key[1])}  # fmt: skip
     out = []
     for (student, assignment), row in rows.items():
         row = {"student": student, "assignment": assignment, **row}
         row.update(_explanations(reports.get((student, assignment))))
         row["notes"] = read_notes(root, student, assignment) + row["notes"]
         if row["failure"]:
-            row["tasks"], row["total"], row["pending"] = {}, None, {}
+            row["tasks"], row["total"], row["pending"], row["unanswered"] = {}, None, {}, {}
         row["submission_notes"] = submission_notes(row)
         out.append(row)
     out.sort(key=lambda r: (r["assignment"], r["student"]))
@@ -105,6 +116,10 @@ def submission_notes(row: dict[str, Any]) -> list[str]:
             f"needs manual grading: {cells}; not graded yet, so the total counts 0 for "
             f"{'it' if len(row['pending']) == 1 else 'them'} until then"
         )
+    if row.get("unanswered"):
+        cells = ", ".join(sorted(row["unanswered"]))
+        points = fmt(sum(m or 0 for m in row["unanswered"].values()))
+        out.append(f"not answered (0, the released text unchanged): {cells} ({points} points)")
     for n in [*row.get("notes", []), *row.get("errors", [])]:
         line = n.splitlines()[0] if n else ""
         if line and line not in out:
