@@ -204,6 +204,9 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     failed = generate_feedback(root, assignments, args.student)
     if failed:
         raise CommandError(failed)
+    from .export import feedback_notes
+
+    feedback_notes(root, assignments, args.student)
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     return 0
 

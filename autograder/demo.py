@@ -140,6 +140,10 @@ def main(args: argparse.Namespace) -> int:
     failed = generate_feedback(root)
     if failed:
         print(f"course demo: {failed}")
+    else:
+        from .export import feedback_notes
+
+        feedback_notes(root, list(assignments))
     print(f"feedback HTML: {root / 'feedback'}/<student>/<assignment>/<notebook>.html")
     print()
     print(format_table(grade_rows(root), width=90))

@@ -148,3 +148,17 @@ def export_csv(root: Path, out: IO[str], db_url: str | None = None) -> int:
             ]
         )
     return len(rows)
+
+
+def feedback_notes(root: Path, assignments: list[str], student: str | None = None) -> int:
+    """Every reason the grade table gives about a submission (:func:`submission_notes`), atop
+    its feedback pages; returns how many pages got notes."""
+    from ..feedback import add_notes
+
+    notes = {
+        (r["student"], r["assignment"]): r["submission_notes"]
+        for r in grade_rows(root)
+        if (not assignments or r["assignment"] in assignments)
+        and (student is None or r["student"] == student)
+    }
+    return add_notes(root, notes)

@@ -41,7 +41,6 @@ def generate_feedback(
             ]
             first = errors[0] if errors else f"exit status {proc.returncode}"
             failures.append(f"{a or 'every assignment'} ({first})")
-    add_notes(root, [a for a in targets if a] or autograded, student)
     if failures:
         log = root / ".grading" / "feedback.log"
         return f"nbgrader generate_feedback failed for {'; '.join(failures)}; log: {log}"
@@ -60,31 +59,21 @@ def notes_html(notes: list[str]) -> str:
     )
 
 
-def add_notes(root: Path, assignments: Iterable[str], student: str | None = None) -> int:
-    """Put every reason about each submission (:func:`autograder.export.submission_notes`) at
-    the top of its feedback pages; returns how many pages got notes."""
-    from ..export import grade_rows
-
-    root = Path(root)
-    if not (root / "gradebook.db").exists() and not (root / ".grading").is_dir():
-        return 0
-    wanted = set(assignments)
+def add_notes(root: Path, notes: dict[tuple[str, str], list[str]]) -> int:
+    """Put each submission's reasons (``{(student, assignment): [reason, ...]}``, what the grade
+    table shows: :func:`autograder.export.submission_notes`) at the top of its feedback pages;
+    returns how many pages got notes."""
     done = 0
-    for row in grade_rows(root):
-        if row["assignment"] not in wanted or (student and row["student"] != student):
-            continue
-        notes = row["submission_notes"]
-        folder = root / "feedback" / row["student"] / row["assignment"]
-        if not notes or not folder.is_dir():
+    for (student, assignment), lines in sorted(notes.items()):
+        folder = Path(root) / "feedback" / student / assignment
+        if not lines or not folder.is_dir():
             continue
         for page in sorted(folder.glob("*.html")):
             text = page.read_text(encoding="utf-8")
-            if NOTES_MARK in text:
-                text = (
-                    text[: text.index(NOTES_MARK)]
-                    + text[text.index("</ul></div>", text.index(NOTES_MARK)) + len("</ul></div>") :]
-                )
+            if NOTES_MARK in text:  # notes of an earlier run: replaced
+                end = text.index("</ul></div>", text.index(NOTES_MARK)) + len("</ul></div>")
+                text = text[: text.index(NOTES_MARK)] + text[end:]
             at = text.find(">", text.find("<body")) + 1 if "<body" in text else 0
-            page.write_text(text[:at] + notes_html(notes) + text[at:], encoding="utf-8")
+            page.write_text(text[:at] + notes_html(lines) + text[at:], encoding="utf-8")
             done += 1
     return done
