@@ -5,6 +5,7 @@ The sandboxed one is :class:`autograder.score.sandboxed.SandboxedSubmission`.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import sys
@@ -50,7 +51,9 @@ class Submission:
         """Judge a scenario case as the scenario declares; ``GradeFailure`` if it is wrong."""
         scn = get_scenario(name)
         got = self._run_student(name, case)
-        expected = reference_outcome(name, case) if scn.compare == "match" else None
+        # The reference's outcome: what "match" compares with, and for every kind which
+        # non-finite values are expected (none, as a rule: a NaN satisfies no check).
+        expected = reference_outcome(name, case)
         mistakes = mistake_outcomes(name, case)  # consulted only when the student's outcome fails
         verdict = framework().evaluate(scn, case, got, expected, mistakes)
         if not verdict.passed:
@@ -85,8 +88,14 @@ class InProcessSubmission(Submission):
     def _run_student(self, scenario_name, case):
         fw = framework()
         if self._error is not None:
-            return fw.Outcome(error=fw.ErrorInfo.from_exception(self._error))
-        return fw.run_scenario(get_scenario(scenario_name), fw.LibView(self.alias), case)
+            # A package that fails to import never raises the exception a case expects.
+            error = dataclasses.replace(fw.ErrorInfo.from_exception(self._error), builtin="")
+            return fw.Outcome(error=error)
+        scn = get_scenario(scenario_name)
+        # Recorded and replayed as in the sandbox (checks/replay.py), so that the development
+        # table and the tests judge exactly what grading judges.
+        record = fw.record_scenario(scn, case, self.alias)
+        return fw.replay_scenario(scn, case, record)
 
     def close(self):
         for key in [k for k in sys.modules if k == self.alias or k.startswith(self.alias + ".")]:

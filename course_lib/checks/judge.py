@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .gradients import relative_error
-from .runner import Outcome
+from .runner import ErrorInfo, Outcome, builtin_exception
 from .scenario import Scenario
 
 
@@ -118,10 +118,18 @@ def compare_values(got, expected, path: str, rtol: float, atol: float) -> str | 
     return None
 
 
+def raised_as_expected(got: ErrorInfo, expected: ErrorInfo) -> bool:
+    """Whether ``got`` counts as the exception ``expected`` names: its builtin class is the
+    expected one or a subclass, both looked up by name in this process's ``builtins`` (a class
+    of the submission's, or a name outside ``builtins``, never counts)."""
+    g, e = builtin_exception(got.builtin), builtin_exception(expected.builtin)
+    return g is not None and e is not None and issubclass(g, e)
+
+
 def compare_outcomes(got: Outcome, expected: Outcome, rtol: float, atol: float) -> str | None:
     """``None`` when two outcomes agree: same exception type, or matching outputs."""
     if expected.error is not None:
-        if got.error is not None and expected.error.type in got.error.mro_names:
+        if got.error is not None and raised_as_expected(got.error, expected.error):
             return None
         if got.error is not None:
             return f"expected {expected.error.type}, but it raised {got.error.describe()}"
@@ -156,10 +164,58 @@ def gradcheck_message(outputs: dict, tol: float) -> str | None:
         if not np.all(np.isfinite(a64)):
             return f"{k}: gradient contains NaN or infinity"
         err = relative_error(a64, n64)
-        if err > tol:
+        if not err <= tol:  # a NaN error fails too
             idx = tuple(int(i) for i in np.unravel_index(int(np.argmax(np.abs(a64 - n64))), a64.shape))
             return (f"{k}: relative error {err:.2e} > {tol:.0e}; worst at index {idx}: analytic "
                     f"{float(a64[idx])!r}, numerical {float(n64[idx])!r}")
+    return None
+
+
+def _nonfinite(value, path: str, found: dict, depth: int = 0) -> None:
+    """Collect ``{path: {"nan", "inf", "-inf"}}`` for the non-finite floats inside ``value``."""
+    if depth > 10:
+        return
+    kinds = set()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        with np.errstate(all="ignore"):
+            v = value.astype(np.complex128) if value.dtype.kind == "c" else value
+            parts = [v.real, v.imag] if value.dtype.kind == "c" else [v]
+            for a in parts:
+                if np.isnan(a).any():
+                    kinds.add("nan")
+                if np.isposinf(a).any():
+                    kinds.add("inf")
+                if np.isneginf(a).any():
+                    kinds.add("-inf")
+    elif isinstance(value, (float, np.floating)) and not math.isfinite(float(value)):
+        kinds.add("nan" if math.isnan(float(value)) else ("inf" if value > 0 else "-inf"))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _nonfinite(v, f"{path}[{i}]", found, depth + 1)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _nonfinite(v, f"{path}[{k!r}]", found, depth + 1)
+    if kinds:
+        found[path] = kinds
+
+
+def nonfinite_message(outputs: dict, expected: Outcome | None = None) -> str | None:
+    """``None`` unless an output holds NaN or an infinity that the reference's outputs
+    (``expected``, when given) do not hold under the same name; else a message naming it."""
+    got: dict = {}
+    for k, v in (outputs or {}).items():
+        _nonfinite(v, str(k), got)
+    if not got:
+        return None
+    ref: dict = {}
+    if expected is not None and expected.outputs is not None:
+        for k, v in expected.outputs.items():
+            _nonfinite(v, str(k), ref)
+    for path, kinds in got.items():
+        extra = kinds - ref.get(path, set())
+        if extra:
+            return (f"{path} contains {' and '.join(sorted(extra))}: a result must be finite "
+                    "(a NaN or an infinity never satisfies a check)")
     return None
 
 
@@ -167,8 +223,16 @@ def evaluate(scn: Scenario, case: dict, got: Outcome, expected: Outcome | None =
              mistakes=()) -> Verdict:
     """Judge the student's outcome ``got`` of one case.
 
-    ``expected`` is the reference's outcome (needed for "match"); ``mistakes`` is an iterable of
-    ``(name, hint, outcome)`` for the catalogued mistakes, consulted only when ``got`` fails.
+    ``expected`` is the reference's outcome on the same case (needed for "match"; for the other
+    kinds it says which non-finite values are expected, see :func:`nonfinite_message`);
+    ``mistakes`` is an iterable of ``(name, hint, outcome)`` for the catalogued mistakes,
+    consulted only when ``got`` fails.
+
+    Non-finite numbers never satisfy a check by accident: "match" compares NaN and infinities
+    exactly (a NaN matches only a NaN of the reference at the same place, ``inf`` only ``inf``),
+    and "gradcheck" and "property" outputs fail on any NaN or infinity the reference's outputs
+    do not hold under the same name (comparisons with NaN are False, so ``abs(m - x) > bound``
+    would otherwise let a NaN through).
     """
     if scn.compare == "match":
         if expected is None:
@@ -176,6 +240,8 @@ def evaluate(scn: Scenario, case: dict, got: Outcome, expected: Outcome | None =
         msg = compare_outcomes(got, expected, scn.rtol, scn.atol)
     elif got.error is not None:
         msg = f"raised {got.error.describe()}"
+    elif (msg := nonfinite_message(got.outputs, expected)) is not None:
+        pass
     elif scn.compare == "gradcheck":
         msg = gradcheck_message(got.outputs, scn.rtol)
     else:

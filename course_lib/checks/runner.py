@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import traceback
 from dataclasses import dataclass
@@ -51,17 +52,46 @@ class _PatchedModule:
         return getattr(self._module, name)
 
 
+def builtin_exception_name(cls: type) -> str:
+    """The name of the nearest class in ``cls``'s MRO that is one of Python's own exceptions
+    (``ValueError`` for ``class ShapeError(ValueError)``); '' if there is none."""
+    for c in cls.__mro__:
+        if c.__module__ == "builtins" and getattr(builtins, c.__name__, None) is c:
+            return c.__name__
+    return ""
+
+
+def builtin_exception(name: str) -> type | None:
+    """The builtin exception class called ``name``, looked up in the judging process's own
+    ``builtins`` (never a class a submission defined); None for any other name."""
+    cls = getattr(builtins, name, None) if isinstance(name, str) and name.isidentifier() else None
+    return cls if isinstance(cls, type) and issubclass(cls, BaseException) else None
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
-    """An exception raised while running a scenario, as plain data."""
+    """An exception raised while running a scenario, as plain data.
+
+    ``type`` is the raised class's name (for messages only); ``builtin`` is the name of its
+    nearest builtin exception class, which is what the judge compares (see
+    :func:`builtin_exception_name`); '' when the error is the grader's own (a timeout, a crash, an
+    unreadable reply), which never counts as the exception a case expects.
+    """
 
     type: str
-    mro_names: tuple
+    builtin: str
     message: str
     where: str = ""
 
     @classmethod
     def from_exception(cls, exc: BaseException) -> "ErrorInfo":
+        # An exception replayed from a sandbox's record (.replay) carries what the sandbox said
+        # about it; its class (hence ``builtin``) is the grader's choice from that.
+        told = getattr(exc, "__course_error__", None)
+        if isinstance(told, dict):
+            return cls(type=str(told.get("type", ""))[:200], builtin=str(told.get("builtin", "")),
+                       message=str(told.get("message", ""))[:2000],
+                       where=str(told.get("where", ""))[:500])
         frames = traceback.extract_tb(exc.__traceback__)
         # The innermost frame in the student's (or reference's) package says where it broke.
         where = ""
@@ -69,8 +99,8 @@ class ErrorInfo:
             if "checks" not in Path(fr.filename).parts:
                 where = f"{Path(fr.filename).name}:{fr.lineno} in {fr.name}"
                 break
-        names = tuple(c.__name__ for c in type(exc).__mro__)
-        return cls(type=type(exc).__name__, mro_names=names, message=str(exc)[:2000], where=where)
+        return cls(type=type(exc).__name__, builtin=builtin_exception_name(type(exc)),
+                   message=str(exc)[:2000], where=where)
 
     def describe(self) -> str:
         at = f" (at {self.where})" if self.where else ""

@@ -12,7 +12,8 @@ runs); ``sys.path`` becomes the interpreter's stdlib, then the ``--path`` entrie
 
 It serves requests from the grader over its own pipe fds (student output goes to fds 1 and 2,
 which are capped files), and answers with plain data only: JSON plus ``.npy`` blobs.
-Requests: ``ping``; ``scenario`` (name, case) -> encoded ``Outcome``; ``exit``.
+Requests: ``ping``; ``scenario`` (name, case) -> the case's record (``checks/replay.py``: what the
+student's functions returned, as plain data; the grader computes the outcome from it); ``exit``.
 """
 
 import os
@@ -80,32 +81,20 @@ def main(argv=None):
                     header = {"id": rid, "fatal": f"unknown scenario {req['name']!r}"}
                     protocol.write_message(fd_out, header)
                     continue
-                outcome = fw.run_scenario(scn, fw.LibView("course_lib"), dict(req["case"]))
-                try:
-                    header, out_blobs = fw.encode_outcome(outcome)
-                except Exception as exc:  # noqa: BLE001 - a hostile return value
-                    header, out_blobs = fw.encode_outcome(
-                        fw.Outcome(error=fw.ErrorInfo.from_exception(exc))
-                    )
+                record = fw.record_scenario(scn, dict(req["case"]), "course_lib")
+                reply, out_blobs = {"id": rid, "record": {"events": record.events}}, record.blobs
             except BaseException as exc:  # noqa: BLE001 - e.g. the package fails to import
-                header, out_blobs = (
-                    {
-                        "outputs": None,
-                        "error": {
-                            "type": type(exc).__name__,
-                            "mro": [c.__name__ for c in type(exc).__mro__],
-                            "message": str(exc)[:2000],
-                            "where": "importing the package",
-                        },
-                    },
-                    [],
-                )
+                reply = {
+                    "id": rid,
+                    "import_error": {"type": type(exc).__name__, "message": str(exc)[:2000]},
+                }
+                out_blobs = []
             for stream in (sys.stdout, sys.stderr):
                 try:
                     stream.flush()
                 except Exception:  # noqa: BLE001
                     pass
-            protocol.write_message(fd_out, {"id": rid, "outcome": header}, out_blobs)
+            protocol.write_message(fd_out, reply, out_blobs)
             continue
         protocol.write_message(fd_out, {"id": rid, "fatal": f"unknown op {op!r}"})
 

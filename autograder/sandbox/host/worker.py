@@ -351,11 +351,12 @@ class Worker:
         self.request({"op": "ping"})
         return time.perf_counter() - t
 
-    def run_scenario(self, name: str, case: dict):
-        """Run scenario ``name`` on the student's code; returns a decoded ``Outcome``.
-
-        Crashes, timeouts and invalid replies of the student's code become an ``Outcome`` whose
-        error says why; a :class:`SandboxFault` (not the student's) is raised, after retries.
+    def record_scenario(self, name: str, case: dict):
+        """Run scenario ``name`` on the student's code and return its ``Record`` (what the
+        student's functions returned, for the score stage to replay with trusted code), or an
+        ``Outcome`` whose error says why there is none: crashes, timeouts, invalid replies and
+        a package that fails to import (never the exception a case expects). A
+        :class:`SandboxFault` (not the student's) is raised, after retries.
         """
         fw = _framework()
         try:
@@ -366,10 +367,34 @@ class Worker:
             return error_outcome(f"Sandbox{exc.kind.capitalize()}", exc.message)
         if "fatal" in reply:
             return error_outcome("GraderError", str(reply["fatal"])[:500])
-        try:
-            outcome = fw.decode_outcome(reply.get("outcome"), blobs)
-        except fw.WireError as exc:
-            return error_outcome("InvalidResult", f"the result could not be read back ({exc})")
+        if "import_error" in reply:
+            err = reply["import_error"] if isinstance(reply["import_error"], dict) else {}
+            return self.with_output_note(
+                error_outcome(
+                    str(err.get("type", "ImportError"))[:200],
+                    str(err.get("message", ""))[:2000],
+                    "importing the package",
+                )
+            )
+        record = reply.get("record")
+        if not isinstance(record, dict) or not isinstance(record.get("events"), list):
+            return error_outcome("InvalidResult", "the worker's record could not be read back")
+        return fw.Record(events=record["events"], blobs=list(blobs))
+
+    def run_scenario(self, name: str, case: dict):
+        """The ``Outcome`` of scenario ``name`` on the student's code: its record
+        (:meth:`record_scenario`) replayed by the grader's own copy of the scenario, so every
+        number judged is computed here from what the student's functions returned."""
+        fw = _framework()
+        result = self.record_scenario(name, case)
+        if isinstance(result, fw.Outcome):
+            return result
+        if not _SCENARIOS:
+            _SCENARIOS.update(fw.load_scenarios(REFERENCE_NAME))
+        return self.with_output_note(fw.replay_scenario(_SCENARIOS[name], case, result))
+
+    def with_output_note(self, outcome):
+        """``outcome``, its error saying so when the student's output reached its cap."""
         if outcome.error is not None and self.output_capped():
             e = outcome.error
             outcome = error_outcome(
@@ -381,6 +406,9 @@ class Worker:
         return outcome
 
 
+_SCENARIOS: dict = {}
+
+
 def _framework():
     """The grader's trusted copy of the outcome wire format (the reference package's
     ``checks.framework``, the module the guest encodes with)."""
@@ -389,18 +417,11 @@ def _framework():
 
 
 def error_outcome(type_: str, message: str, where: str = ""):
-    """An ``Outcome`` carrying an error made by the grader (built through the wire format)."""
-    return _framework().decode_outcome(
-        {
-            "outputs": None,
-            "error": {
-                "type": type_,
-                "mro": [type_, "SandboxError", "Exception"],
-                "message": message,
-                "where": where,
-            },
-        }
-    )
+    """An ``Outcome`` carrying an error the grader made or reports (a crash, a timeout, a package
+    that fails to import): its ``builtin`` is '', so it never counts as the exception a case
+    expects."""
+    fw = _framework()
+    return fw.Outcome(error=fw.ErrorInfo(type=type_, builtin="", message=message, where=where))
 
 
 def _jsonable(case: dict) -> dict:

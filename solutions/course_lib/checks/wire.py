@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
-from .runner import ErrorInfo, Outcome
+from .runner import ErrorInfo, Outcome, builtin_exception
 
 
 MAX_DEPTH = 8
@@ -21,9 +22,10 @@ class WireError(ValueError):
     """A value that cannot be decoded safely."""
 
 
-def encode_value(value, blobs: list | None, depth: int = 0):
+def encode_value(value, blobs: list | None, depth: int = 0, ref: Callable | None = None):
     """Encode ``value`` as JSON-able data. Arrays go to ``blobs`` (npy bytes) or, if ``blobs`` is
-    None, inline as lists. Unknown types become an ``unsupported`` marker with the type's name."""
+    None, inline as lists. Unknown types become an ``unsupported`` marker with the type's name, or
+    ``ref(value)`` (a reference to an object kept where it is, see :mod:`.replay`) if given."""
     if depth > MAX_DEPTH:
         return {"t": "unsupported", "type": "nesting too deep"}
     if value is None:
@@ -39,6 +41,8 @@ def encode_value(value, blobs: list | None, depth: int = 0):
         return {"t": "str", "v": value[:10_000]}
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf" or value.size > 50_000_000:
+            if ref is not None:
+                return ref(value)
             return {"t": "unsupported", "type": f"ndarray of dtype {value.dtype}"}
         if blobs is None:
             flat = [_float_to_json(float(v)) if value.dtype.kind == "f" else v.item()
@@ -52,15 +56,18 @@ def encode_value(value, blobs: list | None, depth: int = 0):
         if len(value) > MAX_ITEMS:
             return {"t": "unsupported", "type": f"{type(value).__name__} of {len(value)} items"}
         return {"t": "list" if isinstance(value, list) else "tuple",
-                "v": [encode_value(v, blobs, depth + 1) for v in value]}
+                "v": [encode_value(v, blobs, depth + 1, ref) for v in value]}
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {"t": "dict", "v": {k: encode_value(v, blobs, depth + 1) for k, v in value.items()}}
+        return {"t": "dict", "v": {k: encode_value(v, blobs, depth + 1, ref) for k, v in value.items()}}
+    if ref is not None:
+        return ref(value)
     return {"t": "unsupported", "type": type(value).__name__}
 
 
-def decode_value(obj, blobs: list | None, depth: int = 0):
+def decode_value(obj, blobs: list | None, depth: int = 0, ref: Callable | None = None):
     """Inverse of :func:`encode_value`; raises :class:`WireError` on anything malformed. Arrays are
-    read with ``allow_pickle=False``; nothing is ever unpickled or imported."""
+    read with ``allow_pickle=False``; nothing is ever unpickled or imported. A ``ref`` marker
+    becomes ``ref(marker)`` (a :class:`WireError` without ``ref``)."""
     if depth > MAX_DEPTH + 1 or not isinstance(obj, dict) or not isinstance(obj.get("t"), str):
         raise WireError("malformed value")
     t = obj["t"]
@@ -106,14 +113,16 @@ def decode_value(obj, blobs: list | None, depth: int = 0):
         items = obj["v"]
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
             raise WireError("malformed sequence")
-        seq = [decode_value(v, blobs, depth + 1) for v in items]
+        seq = [decode_value(v, blobs, depth + 1, ref) for v in items]
         return seq if t == "list" else tuple(seq)
     if t == "dict":
         if not isinstance(obj["v"], dict):
             raise WireError("malformed dict")
-        return {str(k): decode_value(v, blobs, depth + 1) for k, v in obj["v"].items()}
+        return {str(k): decode_value(v, blobs, depth + 1, ref) for k, v in obj["v"].items()}
     if t == "unsupported":
         return Unsupported(str(obj.get("type", "?"))[:200])
+    if t == "ref" and ref is not None:
+        return ref(obj)
     raise WireError(f"unknown value tag {t!r}")
 
 
@@ -147,7 +156,7 @@ def encode_outcome(outcome: Outcome, *, inline: bool = False):
     header: dict = {"outputs": None, "error": None}
     if outcome.error is not None:
         e = outcome.error
-        header["error"] = {"type": e.type, "mro": list(e.mro_names), "message": e.message, "where": e.where}
+        header["error"] = {"type": e.type, "builtin": e.builtin, "message": e.message, "where": e.where}
     if outcome.outputs is not None:
         header["outputs"] = {str(k): encode_value(v, blobs) for k, v in outcome.outputs.items()}
     return header, blobs
@@ -162,7 +171,12 @@ def decode_outcome(header, blobs=None) -> Outcome:
     if err is not None:
         if not isinstance(err, dict) or not isinstance(err.get("type"), str):
             raise WireError("malformed error")
-        error = ErrorInfo(type=err["type"][:200], mro_names=tuple(str(m)[:200] for m in err.get("mro", [])[:50]),
+        builtin = err.get("builtin", "")
+        if "builtin" not in err and isinstance(err.get("mro"), list):  # fixtures built before
+            builtin = next((m for m in err["mro"] if builtin_exception(m) is not None), "")
+        if not isinstance(builtin, str) or (builtin and builtin_exception(builtin) is None):
+            raise WireError("malformed error class")
+        error = ErrorInfo(type=err["type"][:200], builtin=builtin,
                           message=str(err.get("message", ""))[:2000], where=str(err.get("where", ""))[:500])
     outs = header.get("outputs")
     outputs = None
