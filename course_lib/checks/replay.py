@@ -24,7 +24,9 @@ code computes gains nothing a function returning those values would not earn.
 
 from __future__ import annotations
 
+import builtins
 import types
+import warnings
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -196,17 +198,39 @@ def _record_call(rec: Recorder, fn, label: str, args, kwargs):
     real_kwargs = {k: watch(k, _unwrap(v)) for k, v in kwargs.items()}
     event: dict = {"e": "call", "name": label}
     try:
-        result = fn(*real_args, **real_kwargs)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = fn(*real_args, **real_kwargs)
+            finally:
+                event["warnings"] = [[w.category.__name__, str(w.message)[:500]]
+                                     for w in caught[:100]]
+        _rewarn(event["warnings"])   # the scenario in the sandbox sees them too
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - the student's code may raise anything
         event["raise"] = _error_of(exc)
         _add_after(rec, event, real_args, real_kwargs, callbacks)
         rec.add(event)
+        _rewarn(event["warnings"])
         raise
     enc, view = rec.encode(result)
     event["result"] = enc
     _add_after(rec, event, real_args, real_kwargs, callbacks)
     rec.add(event)
     return view
+
+
+def _rewarn(recorded) -> None:
+    """Emit the warnings a call raised (numpy's overflow warnings, say) where the scenario can
+    catch them: a warning class from ``builtins`` by name, else ``UserWarning``."""
+    if not isinstance(recorded, list):
+        return
+    for item in recorded[:100]:
+        if not (isinstance(item, list) and len(item) == 2):
+            continue
+        cls = getattr(builtins, str(item[0]), None)
+        if not (isinstance(cls, type) and issubclass(cls, Warning)):
+            cls = UserWarning
+        warnings.warn(str(item[1]), cls, stacklevel=2)
 
 
 def _add_after(rec, event, args, kwargs, callbacks):
@@ -381,7 +405,7 @@ class Replay:
         self.events, self.blobs, self.pos = events, blobs, 0
         self._objects: dict[int, SubmissionObject] = {}
 
-    def next(self, kind: str, name: str) -> dict:
+    def next(self, kind: str, name: str, *, raise_now: bool = True) -> dict:
         if self.pos >= len(self.events):
             raise ReplayMismatch(f"the record ends before {kind} {name!r}")
         ev = self.events[self.pos]
@@ -389,7 +413,7 @@ class Replay:
         if not isinstance(ev, dict) or ev.get("e") != kind or ev.get("name") != name:
             got = f"{ev.get('e')} {ev.get('name')!r}" if isinstance(ev, dict) else "garbage"
             raise ReplayMismatch(f"the record has {got} where the scenario does {kind} {name!r}")
-        if "raise" in ev:
+        if raise_now and "raise" in ev:
             _raise_replayed(ev["raise"])
         return ev
 
@@ -491,10 +515,11 @@ def _state_from_json(state):
 
 
 def _replay_call(replay: Replay, label: str, args, kwargs):
-    ev = replay.next("call", label)
+    ev = replay.next("call", label, raise_now=False)
     after, kwafter = ev.get("after", []), ev.get("kwafter", {})
     if not isinstance(after, list) or not isinstance(kwafter, dict) or len(after) != len(args):
         raise ReplayMismatch(f"the record of {label!r} has other arguments than the scenario's")
+    _rewarn(ev.get("warnings"))
     for cb in ev.get("callbacks", []) or []:
         # The student's code called one of the scenario's callables: call the grader's own with
         # the same arguments, so whatever it records grader-side is what the sandbox saw.
@@ -513,6 +538,8 @@ def _replay_call(replay: Replay, label: str, args, kwargs):
     for k, state in kwafter.items():
         if k in kwargs:
             replay.apply(kwargs[k], state)
+    if "raise" in ev:
+        _raise_replayed(ev["raise"])
     return replay.decode(ev.get("result"))
 
 
