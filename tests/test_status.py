@@ -96,9 +96,6 @@ def test_declared_needs_match_what_the_notebook_calls(assignment, tmp_path):
     """Trace the solution notebook: the earlier tasks it calls are exactly the declared ones."""
     from course_lib.tasks import EXPERIMENTS_NEED, TASKS_BY_ID
 
-    if assignment == "08_babysitting":
-        pytest.skip("08's notebook stops at grading size (a diagnosis needs >= 4 epochs, the "
-                    "shrunk run has 3): its declared needs are not traced until that is fixed")
     env = dict(os.environ, PYTHONPATH=str(SOLUTIONS), OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     nb = SOLUTIONS / "notebooks" / assignment / f"{assignment}.ipynb"

@@ -275,7 +275,8 @@ def batchnorm_backward_fast(dout, cache):
 
         dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat))
 
-    It must agree with ``batchnorm_backward`` to rounding and is several times faster.
+    It must agree with ``batchnorm_backward`` to rounding. It does fewer passes over the batch;
+    on 256 x 512 inputs it is about 1.5x faster (1.4-1.7x measured: notebook 05, section 3).
 
     Parameters
     ----------
