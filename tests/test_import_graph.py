@@ -134,7 +134,8 @@ def test_stages_flow_one_way():
 # sanitized copy -> executed notebook -> score report -> gradebook -> feedback and export, and the
 # commands on top. ``build`` may reach ``score``: the public fixtures are the scenarios' outcomes on
 # the reference and on each catalogued mistake. The score stage's development table
-# (``score.dev_table``) grades the example class and so reaches ``build``; the engine does not.
+# (``score.development``) grades the example class and so reaches ``build``; the engine and the
+# ``score`` package, which every suite imports, do not.
 _LATER = ("record", "feedback", "export", "grading", "cli", "demo", "class_report")
 _SCORING = ("score", "mistakes", "suites", "examples")
 STAGE_RULES = {
@@ -152,7 +153,7 @@ STAGE_RULES = {
     "jobs.report": _LATER,
     "jobs.fingerprint": _LATER,
     "record": ("feedback", "export", "grading", "cli", "demo", "class_report"),
-    "feedback": ("record", "export", "grading", "cli", "demo", "class_report"),
+    "feedback": ("grading", "cli", "demo", "class_report"),  # its notes are the export's rows
     "export": ("grading", "cli", "demo", "class_report"),
 }
 

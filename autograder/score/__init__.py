@@ -7,10 +7,10 @@
   :mod:`.sandboxed` runs the student's side in a sandboxed worker (:mod:`autograder.sandbox`);
 * :mod:`.suite` — running a hidden suite (``autograder/suites/``) and its report;
 * :mod:`.development` — ``python -m autograder.score ASSIGNMENT``: reference, stubs and every known
-  mistake, in-process.
+  mistake, in-process. Not imported here: it grades the example class (``build``, the grade table),
+  which the engine and the suites that import this package must not reach.
 """
 
-from .development import dev_table, format_table
 from .scenarios import framework, get_scenario, mistake_outcomes, reference_outcome, scenarios
 from .submission import GradeFailure, InProcessSubmission, StudentError, Submission
 from .suite import SuiteReport, TestResult, points, run_suite, suite_path
@@ -20,8 +20,6 @@ __all__ = [
     "InProcessSubmission",
     "StudentError",
     "Submission",
-    "dev_table",
-    "format_table",
     "SuiteReport",
     "TestResult",
     "framework",
