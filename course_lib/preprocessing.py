@@ -15,8 +15,14 @@ the digits) has standard deviation 0 and range 0; dividing by it would give ``na
 scalers then use a scale of 1 for that feature, as scikit-learn does: the standardizer maps it to
 0 and the min-max scaler to the lower end of ``feature_range``. A feature is constant when its
 maximum equals its minimum in the training set (an exact test, unlike ``std == 0``, which rounding
-can miss); the standardizer also gives a scale of 1 to a feature whose standard deviation underflows
-to 0 (values around 1e-300).
+can miss).
+
+The standardizer also treats a *near-constant* feature as constant, with scikit-learn's
+``StandardScaler`` test: its variance is no larger than the rounding error of computing it,
+``var <= N * eps * var + (N * eps * mean) ** 2`` with ``eps = np.finfo(np.float64).eps``. A sensor
+that reads 1e9 and differs only in its last bits has a standard deviation of about 1e-7 that is
+pure rounding noise: dividing by it would blow that noise up to unit scale. The same test gives a
+scale of 1 to a feature whose variance underflows to 0 (values around 1e-300).
 """
 
 from __future__ import annotations
@@ -68,7 +74,8 @@ class Standardizer:
     var_ : ndarray of shape (D,)
         Per-feature variance of the training data (ddof=0).
     scale_ : ndarray of shape (D,)
-        Per-feature standard deviation, with 1.0 for constant features.
+        Per-feature standard deviation, with 1.0 for constant and near-constant features (see the
+        module docstring: ``max == min``, or ``var <= N*eps*var + (N*eps*mean)**2``).
     n_features_in_ : int
         D, the number of features seen by ``fit``.
     n_samples_seen_ : int

@@ -149,3 +149,28 @@ def test_round_trip_and_ranges(ref):
         assert np.allclose(z.mean(axis=0), 0, atol=1e-6)
 
     prop()
+
+
+def test_near_constant_feature_gets_scale_one_like_scikit_learn(ref):
+    """A 1e9 sensor that varies by a few ulps: its std (~1e-7) is rounding noise. scikit-learn's
+    StandardScaler treats it as constant (scale 1); so must we, and match its output."""
+    from sklearn.preprocessing import StandardScaler
+    x = _data(8, n=12, d=3)
+    x[:, 1] = 1e9 + np.spacing(1e9) * (np.arange(12) % 3)
+    assert x[:, 1].max() > x[:, 1].min() and x[:, 1].std() > 0      # not constant by max == min
+    s = ref.preprocessing.Standardizer().fit(x)
+    assert s.scale_[1] == 1.0
+    assert np.allclose(s.scale_[[0, 2]], x[:, [0, 2]].std(axis=0))   # ordinary features untouched
+    t = _data(9, n=5, d=3)
+    t[:, 1] = 1e9 + np.arange(5.0)
+    assert np.allclose(s.transform(t), StandardScaler().fit(x).transform(t), atol=1e-9)
+    assert np.all(np.abs(s.transform(x)[:, 1]) < 1e-6), "the rounding noise must stay noise"
+
+
+def test_small_but_real_spread_is_not_near_constant(ref):
+    """The near-constant test is relative to the mean's rounding error, not absolute: a feature
+    with values 1e-8 apart around 0 is a real feature and keeps its standard deviation."""
+    x = _data(10, n=10, d=2)
+    x[:, 0] = 1e-8 * np.arange(10)
+    s = ref.preprocessing.Standardizer().fit(x)
+    assert np.isclose(s.scale_[0], x[:, 0].std())

@@ -77,6 +77,21 @@ class Standardizer__std_equals_zero_test(Standardizer):
         return self
 
 
+@mistake("preprocessing.Standardizer", "near-constant feature divided by its rounding noise")
+class Standardizer__near_constant_not_detected(Standardizer):
+    """A feature such as 1e9, 1e9 + 1 ulp, ... varies only by rounding: its standard deviation
+    (about 1e-7) is noise, and dividing by it blows the noise up to unit scale. Treat it as constant
+    (scale 1), as scikit-learn does: var <= N*eps*var + (N*eps*mean)**2, with
+    eps = np.finfo(np.float64).eps."""
+
+    def fit(self, x):
+        super().fit(x)
+        x = _check_fit_input(x)
+        std = np.sqrt(self.var_)
+        self.scale_ = np.where((x.max(axis=0) == x.min(axis=0)) | (std == 0), 1.0, std)
+        return self
+
+
 @mistake("preprocessing.Standardizer", "sample standard deviation (ddof=1)")
 class Standardizer__ddof1(Standardizer):
     """This course (like scikit-learn) standardizes with the population standard deviation (divide

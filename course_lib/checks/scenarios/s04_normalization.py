@@ -13,8 +13,11 @@ import numpy as np
 from ..scenario import scenario
 
 
-def _train_test(rng, N, D, M, constant):
-    """Training data with very different scales per feature, and a shifted test set."""
+def _train_test(rng, N, D, M, constant, near_constant=False):
+    """Training data with very different scales per feature, and a shifted test set.
+
+    ``near_constant``: the middle feature reads 1e9 and varies only in its last bits in training
+    (rounding noise, which scikit-learn's test treats as constant); needs N >= 2 and D >= 3."""
     scale = 10.0 ** rng.uniform(-2, 3, size=D)
     offset = rng.uniform(-100, 100, size=D)
     x = rng.normal(size=(N, D)) * scale + offset
@@ -23,6 +26,10 @@ def _train_test(rng, N, D, M, constant):
         x[:, 0] = 0.1          # a constant feature (0.1 is not exact in binary)
         if D > 1:
             x[:, -1] = 0.0     # and an all-zero one, like the blank pixels of the digits
+    if near_constant:
+        j = D // 2
+        x[:, j] = 1e9 + np.spacing(1e9) * (np.arange(N) % 3)   # 1e9, 1e9 + 1 ulp, 1e9 + 2 ulps, ...
+        t[:, j] = 1e9 + rng.normal(size=M)
     return x, t
 
 
@@ -35,9 +42,10 @@ def _fitted(scaler, names):
 
 
 @scenario("4.1", cases=[dict(seed=0, N=6, D=3, M=4, constant=False),
-                        dict(seed=1, N=5, D=3, M=2, constant=True)])
-def standardizer_fit_transform(lib, rng, N, D, M, constant):
-    x, t = _train_test(rng, N, D, M, constant)
+                        dict(seed=1, N=5, D=3, M=2, constant=True),
+                        dict(seed=9, N=7, D=3, M=3, constant=True, near_constant=True)])
+def standardizer_fit_transform(lib, rng, N, D, M, constant, near_constant=False):
+    x, t = _train_test(rng, N, D, M, constant, near_constant)
     s = lib.preprocessing.Standardizer()
     returned = s.fit(x)
     out = _fitted(s, ("mean_", "scale_"))
