@@ -42,3 +42,24 @@ def test_every_assignment_has_a_notebook():
     from course_lib.tasks import ASSIGNMENTS as KNOWN
 
     assert set(ASSIGNMENTS) <= set(KNOWN)
+
+
+def test_framework_tables_match_course_lib_frameworks():
+    """A "From course_lib to the frameworks" cell that says it is generated from
+    course_lib.frameworks holds markdown() exactly: regenerate the cell when the table changes."""
+    import json
+
+    from course_lib.frameworks import COUNTERPARTS, markdown
+
+    checked = 0
+    for assignment in ASSIGNMENTS:
+        nb = REPO / "solutions" / "notebooks" / assignment / f"{assignment}.ipynb"
+        cells = [c for c in json.loads(nb.read_text(encoding="utf-8"))["cells"]
+                 if c["metadata"].get("nbgrader", {}).get("grade_id") == "frameworks"]
+        if not cells or "generated from `course_lib.frameworks`" not in "".join(cells[0]["source"]):
+            continue
+        assert assignment in COUNTERPARTS, f"{assignment}: its frameworks cell has no COUNTERPARTS"
+        assert markdown(assignment).strip() in "".join(cells[0]["source"]), (
+            f"{assignment}: the frameworks cell differs from course_lib.frameworks.markdown()")
+        checked += 1
+    assert checked, "no notebook has a generated frameworks cell"
