@@ -216,13 +216,18 @@ def _connect(address: str):
 
 
 def run_on_cluster(address: str, specs: list[JobSpec]) -> Generator[Finished, None, None]:
-    """Run the jobs ``specs`` on the Dask cluster at ``address``; yield each ``(spec, report)``
-    as it finishes, its sanitized and executed copies placed at the spec's folders. At most
+    """Connect to the Dask scheduler at ``address`` (:class:`ClusterError` if it cannot be
+    reached) and return the generator of the jobs ``specs`` run there (:func:`_results`)."""
+    return _results(_connect(address), specs)
+
+
+def _results(client, specs: list[JobSpec]) -> Generator[Finished, None, None]:
+    """Run the jobs ``specs`` through ``client``; yield each ``(spec, report)`` as it
+    finishes, its sanitized and executed copies placed at the spec's folders. At most
     ``WINDOW_PER_THREAD`` jobs per worker thread are in flight (a large class never sits in
-    memory at once). Closing the generator cancels the jobs in flight."""
+    memory at once). Closing the generator cancels the jobs in flight and disconnects."""
     from distributed import as_completed
 
-    client = _connect(address)
     queue = list(reversed(specs))
     in_flight: dict = {}
     finished = as_completed()

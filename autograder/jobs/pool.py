@@ -241,6 +241,7 @@ def _run_cluster(root, todo, grader, suites, address, progress) -> list[JobRepor
     each finished one is recorded and its report written, as the local pool does."""
     from .cluster import run_on_cluster
 
+    results = run_on_cluster(address, [job_spec(root, j, grader, suites) for j in todo])
     bar = None
     if progress:
         from tqdm import tqdm
@@ -248,7 +249,6 @@ def _run_cluster(root, todo, grader, suites, address, progress) -> list[JobRepor
         bar = tqdm(total=len(todo), desc=f"grading on {address}", unit="submission",
                    file=sys.stderr)  # fmt: skip
     done: list[JobReport] = []
-    results = run_on_cluster(address, [job_spec(root, j, grader, suites) for j in todo])
     try:
         for spec, report in results:
             if report.status == DONE:
