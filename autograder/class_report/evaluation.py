@@ -41,10 +41,12 @@ def splice(stub_source: str, name: str, body: str) -> str:
     lines = stub_source.splitlines(keepends=True)
     indent = " " * raise_stmt.col_offset
     new = textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", indent)
-    return "".join(lines[:raise_stmt.lineno - 1]) + new + "".join(lines[raise_stmt.end_lineno:])
+    return "".join(lines[: raise_stmt.lineno - 1]) + new + "".join(lines[raise_stmt.end_lineno :])
 
 
-def author_sources(path: Path, graded: dict[str, tuple[str, ...]], stubs: dict[str, str]) -> dict[str, str]:
+def author_sources(
+    path: Path, graded: dict[str, tuple[str, ...]], stubs: dict[str, str]
+) -> dict[str, str]:
     """The modules of one corpus author: each stub module with the author's bodies spliced in."""
     text = path.read_text()
     tree = ast.parse(text)
@@ -54,7 +56,7 @@ def author_sources(path: Path, graded: dict[str, tuple[str, ...]], stubs: dict[s
         if not isinstance(fn, ast.FunctionDef):
             continue
         module = module_of[fn.name]
-        lines = text.splitlines(keepends=True)[fn.body[0].lineno - 1:fn.body[-1].end_lineno]
+        lines = text.splitlines(keepends=True)[fn.body[0].lineno - 1 : fn.body[-1].end_lineno]
         out[module] = splice(out[module], fn.name, "".join(lines))
     return out
 
@@ -63,18 +65,25 @@ def corpus_functions(corpus: Path = CORPUS) -> dict[str, tuple[str, ...]]:
     """``{module: function names}`` the corpus covers (from the graded tasks)."""
     from .load import graded_names
 
-    names = {fn.name for p in corpus.glob("*.py") for fn in ast.parse(p.read_text()).body
-             if isinstance(fn, ast.FunctionDef)}
-    return {m: tuple(n for n in ns if n in names)
-            for m, ns in graded_names().items() if any(n in names for n in ns)}
+    names = {
+        fn.name
+        for p in corpus.glob("*.py")
+        for fn in ast.parse(p.read_text()).body
+        if isinstance(fn, ast.FunctionDef)
+    }
+    return {
+        m: tuple(n for n in ns if n in names)
+        for m, ns in graded_names().items()
+        if any(n in names for n in ns)
+    }
 
 
 @dataclass
 class Corpus:
-    sources: dict[str, dict[str, str]]     # {student: {module: source}}
+    sources: dict[str, dict[str, str]]  # {student: {module: source}}
     graded: dict[str, tuple[str, ...]]
     stubs: dict[str, str]
-    copies: dict[str, str]                 # {copy: original author}
+    copies: dict[str, str]  # {copy: original author}
 
     def planted(self, a: str, b: str) -> bool:
         return self.copies.get(a, a) == self.copies.get(b, b)
@@ -88,25 +97,39 @@ def load_corpus(corpus: Path = CORPUS, stub_lib: Path = STUDENT_LIB) -> Corpus:
     return Corpus(sources, graded, stubs, copies)
 
 
-def evaluate(corpus: Corpus, threshold: float = similarity.DEFAULT_THRESHOLD,
-             min_shared: float = similarity.DEFAULT_MIN_SHARED, reference: dict[str, str] | None = None) -> dict:
+def evaluate(
+    corpus: Corpus,
+    threshold: float = similarity.DEFAULT_THRESHOLD,
+    min_shared: float = similarity.DEFAULT_MIN_SHARED,
+    reference: dict[str, str] | None = None,
+) -> dict:
     """Precision and recall on the planted pairs, false-positive rate on the independent ones."""
-    units = {s: similarity.extract_units(s, src, corpus.graded, corpus.stubs)
-             for s, src in corpus.sources.items()}
-    ref_units = (similarity.extract_units("reference", reference, corpus.graded, corpus.stubs)
-                 if reference else None)
+    units = {
+        s: similarity.extract_units(s, src, corpus.graded, corpus.stubs)
+        for s, src in corpus.sources.items()
+    }
+    ref_units = (
+        similarity.extract_units("reference", reference, corpus.graded, corpus.stubs)
+        if reference
+        else None
+    )
     pairs = similarity.compare_class(units, ref_units, threshold, min_shared)
     scored = {(p.a, p.b): p for p in pairs}
     planted = [pair for pair in itertools.combinations(sorted(units), 2) if corpus.planted(*pair)]
-    independent = [pair for pair in itertools.combinations(sorted(units), 2)
-                   if not corpus.planted(*pair)]
+    independent = [
+        pair for pair in itertools.combinations(sorted(units), 2) if not corpus.planted(*pair)
+    ]
     tp = [pr for pr in planted if scored[pr].flagged]
     fp = [pr for pr in independent if scored[pr].flagged]
     flagged = len(tp) + len(fp)
     return {
-        "threshold": threshold, "min_shared": min_shared,
-        "students": len(units), "planted_pairs": len(planted), "independent_pairs": len(independent),
-        "true_positives": len(tp), "false_positives": len(fp),
+        "threshold": threshold,
+        "min_shared": min_shared,
+        "students": len(units),
+        "planted_pairs": len(planted),
+        "independent_pairs": len(independent),
+        "true_positives": len(tp),
+        "false_positives": len(fp),
         "precision": len(tp) / flagged if flagged else 1.0,
         "recall": len(tp) / len(planted) if planted else 1.0,
         "false_positive_rate": len(fp) / len(independent) if independent else 0.0,
@@ -126,8 +149,15 @@ def per_function(corpus: Corpus, pairs, threshold: float) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for p in pairs:
         for f in p.functions:
-            e = out.setdefault(f.name, {"lowest_planted": 1.0, "highest_independent": 0.0,
-                                        "independent_at_threshold": 0, "independent_pairs": 0})
+            e = out.setdefault(
+                f.name,
+                {
+                    "lowest_planted": 1.0,
+                    "highest_independent": 0.0,
+                    "independent_at_threshold": 0,
+                    "independent_pairs": 0,
+                },
+            )
             if corpus.planted(p.a, p.b):
                 e["lowest_planted"] = min(e["lowest_planted"], round(f.score, 4))
             else:

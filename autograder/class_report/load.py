@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import REFERENCE_DIR, STUDENT_LIB
 from ..score import TestResult as HiddenTest  # one hidden test's result, as the suite reports it
 
-MAX_SOURCE_BYTES = 1_000_000   # the sanitizer's cap on one .py file
+MAX_SOURCE_BYTES = 1_000_000  # the sanitizer's cap on one .py file
 
 
 @dataclass
@@ -66,7 +66,9 @@ def graded_names(assignment: str | None = None) -> dict[str, tuple[str, ...]]:
     tasks = importlib.import_module(f"{ref.__name__}.tasks")
     out: dict[str, tuple[str, ...]] = {}
     for t in tasks.TASKS if assignment is None else tasks.tasks_of_assignment(assignment):
-        out[t.module] = out.get(t.module, ()) + tuple(n for n in t.names if n not in out.get(t.module, ()))
+        out[t.module] = out.get(t.module, ()) + tuple(
+            n for n in t.names if n not in out.get(t.module, ())
+        )
     return out
 
 
@@ -127,8 +129,12 @@ def _pending_manual(root: Path, assignment: str) -> dict[str, list[str]]:
         except MissingEntry:
             return {}
         for sub in a.submissions:
-            cells = [f"{nb.name}/{g.name}" for nb in sub.notebooks for g in nb.grades
-                     if g.needs_manual_grade]
+            cells = [
+                f"{nb.name}/{g.name}"
+                for nb in sub.notebooks
+                for g in nb.grades
+                if g.needs_manual_grade
+            ]
             out[sub.student.id] = cells
     return out
 
@@ -147,8 +153,8 @@ def _gradebook_totals(root: Path, assignment: str) -> dict[str, tuple[float, flo
         return {s.student.id: (float(s.score), float(s.max_score)) for s in a.submissions}
 
 
-JOB_REPORTS = ".grading/reports"     # one JSON per job (the pipeline's job report)
-LEGACY_STATES = ".grading/state"     # course grade's job state, with the suite under "report"
+JOB_REPORTS = ".grading/reports"  # one JSON per job (the pipeline's job report)
+LEGACY_STATES = ".grading/state"  # course grade's job state, with the suite under "report"
 
 
 def read_job(root: Path, assignment: str, student: str) -> dict | None:
@@ -163,8 +169,10 @@ def read_job(root: Path, assignment: str, student: str) -> dict | None:
         try:
             d = json.loads(path.read_text())
         except (OSError, ValueError) as exc:
-            return {"status": "error", "errors": [f"job record {path.name} unreadable ({exc}): "
-                                                  "run `course grade` again"]}
+            return {
+                "status": "error",
+                "errors": [f"job record {path.name} unreadable ({exc}): run `course grade` again"],
+            }
         if legacy:
             suite = d.get("report") or None
             executions = [suite.get("execution") or {}] if suite else []
@@ -173,10 +181,18 @@ def read_job(root: Path, assignment: str, student: str) -> dict | None:
             suite = d.get("suite")
             executions = [nb.get("execution") or {} for nb in (d.get("notebooks") or {}).values()]
             recorded = d.get("recorded")
-        return {"status": d.get("status", "error"), "errors": list(d.get("errors") or []),
-                "rejected": list(d.get("rejected") or []), "suite": suite, "executions": executions,
-                "seconds": d.get("seconds"), "stages": d.get("stages") or (suite or {}).get("stages") or {},
-                "record_error": (recorded or {}).get("error") if recorded and not recorded.get("ok") else None}
+        return {
+            "status": d.get("status", "error"),
+            "errors": list(d.get("errors") or []),
+            "rejected": list(d.get("rejected") or []),
+            "suite": suite,
+            "executions": executions,
+            "seconds": d.get("seconds"),
+            "stages": d.get("stages") or (suite or {}).get("stages") or {},
+            "record_error": (recorded or {}).get("error")
+            if recorded and not recorded.get("ok")
+            else None,
+        }
     return None
 
 
@@ -184,7 +200,9 @@ def _apply_job(res: StudentResult, job: dict) -> None:
     suite = job["suite"] or {}
     res.notices += [f"rejected {r}" for r in job.get("rejected", [])]
     if job["status"] == "not_graded":
-        res.reasons += [f"not graded, rerun: {e}" for e in job["errors"][:1]] or ["not graded, rerun"]
+        res.reasons += [f"not graded, rerun: {e}" for e in job["errors"][:1]] or [
+            "not graded, rerun"
+        ]
     elif job["status"] != "done":
         res.reasons += job["errors"] or [f"job status {job['status']!r}"]
     elif suite.get("error"):
@@ -199,10 +217,13 @@ def _apply_job(res: StudentResult, job: dict) -> None:
         if execution.get("note"):
             res.notices.append(execution["note"].splitlines()[0])
         if isinstance(execution.get("seconds"), (int, float)):
-            res.stage_seconds["notebook execution (sandbox)"] = (
-                res.stage_seconds.get("notebook execution (sandbox)", 0.0) + float(execution["seconds"]))
-    res.tests = [HiddenTest(**{k: r[k] for k in HiddenTest.__dataclass_fields__ if r.get(k) is not None})
-                 for r in suite.get("results", [])]
+            res.stage_seconds["notebook execution (sandbox)"] = res.stage_seconds.get(
+                "notebook execution (sandbox)", 0.0
+            ) + float(execution["seconds"])
+    res.tests = [
+        HiddenTest(**{k: r[k] for k in HiddenTest.__dataclass_fields__ if r.get(k) is not None})
+        for r in suite.get("results", [])
+    ]
     for t in res.tests:
         earned, possible = res.tasks.get(t.task, (0.0, 0.0))
         res.tasks[t.task] = (earned + (t.points if t.passed else 0.0), possible + t.points)
@@ -229,8 +250,10 @@ def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
             _apply_job(res, job)
         res.total, res.max_total = totals.get(student, (None, None))
         res.pending_manual = pending.get(student, [])
-        for folder in (root / ".grading" / "sanitized" / student / assignment / "course_lib",
-                       root / "autograded" / student / assignment / "course_lib"):
+        for folder in (
+            root / ".grading" / "sanitized" / student / assignment / "course_lib",
+            root / "autograded" / student / assignment / "course_lib",
+        ):
             if folder.is_dir():
                 res.sources = library_sources(folder, modules)
                 break
@@ -241,5 +264,12 @@ def load_class(course_dir: Path, assignment: str) -> list[StudentResult]:
 def graded_assignments(course_dir: Path) -> list[str]:
     """Assignments with at least one job record in the course directory."""
     root = Path(course_dir)
-    return sorted({d.name for folder in (JOB_REPORTS, LEGACY_STATES) if (root / folder).is_dir()
-                   for d in (root / folder).iterdir() if d.is_dir()})
+    return sorted(
+        {
+            d.name
+            for folder in (JOB_REPORTS, LEGACY_STATES)
+            if (root / folder).is_dir()
+            for d in (root / folder).iterdir()
+            if d.is_dir()
+        }
+    )

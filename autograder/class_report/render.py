@@ -24,10 +24,16 @@ pre{margin:0;font-size:.85em;white-space:pre-wrap;max-width:560px;overflow-x:aut
 nav a{margin-right:1em}
 """
 
-SECTIONS = (("scores", "Score distributions"), ("failure-rate", "Tasks ranked by failure rate"),
-            ("mistakes", "Named mistakes"), ("unexplained", "Failures no catalogued mistake explains"),
-            ("not-graded", "Submissions not graded"), ("pending", "Written answers pending"),
-            ("timing", "Grading time per stage"), ("similarity", "Similar submissions"))
+SECTIONS = (
+    ("scores", "Score distributions"),
+    ("failure-rate", "Tasks ranked by failure rate"),
+    ("mistakes", "Named mistakes"),
+    ("unexplained", "Failures no catalogued mistake explains"),
+    ("not-graded", "Submissions not graded"),
+    ("pending", "Written answers pending"),
+    ("timing", "Grading time per stage"),
+    ("similarity", "Similar submissions"),
+)
 
 
 def _figure_uri(fig) -> str:
@@ -66,7 +72,9 @@ def barh(labels, values, title: str, xlabel: str, color="#c44e52", integer=False
     fig, ax = plt.subplots(figsize=(6, 0.35 * len(labels) + 0.9))
     y = range(len(labels))
     ax.barh(list(y), values, color=color)
-    ax.set_yticks(list(y), [lab if len(lab) <= 60 else lab[:57] + "..." for lab in labels], fontsize=8)
+    ax.set_yticks(
+        list(y), [lab if len(lab) <= 60 else lab[:57] + "..." for lab in labels], fontsize=8
+    )
     ax.invert_yaxis()
     ax.set_title(title, fontsize=9)
     ax.set_xlabel(xlabel, fontsize=8)
@@ -103,42 +111,88 @@ def _names(students, limit=12) -> str:
 
 def render_html(data: dict, course_dir: str = "") -> str:
     a = data["assignment"]
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Class report: "
-             f"{_e(a)}</title><style>{CSS}</style></head><body>",
-             f"<h1>Class report: {_e(a)}</h1>",
-             f"<p class='muted'>{data['graded']} of {data['submissions']} submissions graded"
-             f"{' — ' + _e(course_dir) if course_dir else ''}</p>",
-             "<nav>" + "".join(f"<a href='#{i}'>{_e(t)}</a>" for i, t in SECTIONS) + "</nav>"]
+    parts = [
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Class report: "
+        f"{_e(a)}</title><style>{CSS}</style></head><body>",
+        f"<h1>Class report: {_e(a)}</h1>",
+        f"<p class='muted'>{data['graded']} of {data['submissions']} submissions graded"
+        f"{' — ' + _e(course_dir) if course_dir else ''}</p>",
+        "<nav>" + "".join(f"<a href='#{i}'>{_e(t)}</a>" for i, t in SECTIONS) + "</nav>",
+    ]
 
     parts.append("<section id='scores'><h2>Score distributions</h2><div class='grid'>")
     totals = [t for t in data["totals"] if t["total"] is not None and t["max"]]
     if totals:
-        parts.append(_img(histogram([t["total"] for t in totals], f"Total ({a})",
-                                    f"points (of {totals[0]['max']:g})", bins=10),
-                          "histogram of the total", "total score in the gradebook"))
+        parts.append(
+            _img(
+                histogram(
+                    [t["total"] for t in totals],
+                    f"Total ({a})",
+                    f"points (of {totals[0]['max']:g})",
+                    bins=10,
+                ),
+                "histogram of the total",
+                "total score in the gradebook",
+            )
+        )
     else:
         suite = [t["hidden_suite_points"] for t in data["totals"]]
         if suite:
-            parts.append(_img(histogram(suite, "Total, hidden suites", "points", bins=10),
-                              "histogram of the total", "hidden-suite points (no gradebook)"))
+            parts.append(
+                _img(
+                    histogram(suite, "Total, hidden suites", "points", bins=10),
+                    "histogram of the total",
+                    "hidden-suite points (no gradebook)",
+                )
+            )
     for t in data["tasks"]:
         if t["fractions"]:
-            parts.append(_img(histogram(list(t["fractions"].values()), f"{t['task']} {t['title']}",
-                                        "share of the task's points", bins=[i / 10 for i in range(11)]),
-                              f"histogram of task {t['task']}",
-                              f"mean {_pct(t['mean_fraction'])}, {t['graded']} graded"))
+            parts.append(
+                _img(
+                    histogram(
+                        list(t["fractions"].values()),
+                        f"{t['task']} {t['title']}",
+                        "share of the task's points",
+                        bins=[i / 10 for i in range(11)],
+                    ),
+                    f"histogram of task {t['task']}",
+                    f"mean {_pct(t['mean_fraction'])}, {t['graded']} graded",
+                )
+            )
     parts.append("</div></section>")
 
-    ranked = [next(t for t in data["tasks"] if t["task"] == tid) for tid in data["ranked_by_failure"]]
+    ranked = [
+        next(t for t in data["tasks"] if t["task"] == tid) for tid in data["ranked_by_failure"]
+    ]
     parts.append("<section id='failure-rate'><h2>Tasks ranked by failure rate</h2>")
     if ranked:
-        parts.append(_img(barh([f"{t['task']} {t['title']}" for t in ranked],
-                               [100 * t["failure_rate"] for t in ranked],
-                               "students without full points", "% of graded submissions"),
-                          "failure rate per task"))
-        parts.append(_table(["task", "title", "failure rate", "failed", "not attempted (stub)", "mean score"],
-                            [[_e(t["task"]), _e(t["title"]), _pct(t["failure_rate"]), len(t["failed"]),
-                              len(t["not_attempted"]), _pct(t["mean_fraction"])] for t in ranked]))
+        parts.append(
+            _img(
+                barh(
+                    [f"{t['task']} {t['title']}" for t in ranked],
+                    [100 * t["failure_rate"] for t in ranked],
+                    "students without full points",
+                    "% of graded submissions",
+                ),
+                "failure rate per task",
+            )
+        )
+        parts.append(
+            _table(
+                ["task", "title", "failure rate", "failed", "not attempted (stub)", "mean score"],
+                [
+                    [
+                        _e(t["task"]),
+                        _e(t["title"]),
+                        _pct(t["failure_rate"]),
+                        len(t["failed"]),
+                        len(t["not_attempted"]),
+                        _pct(t["mean_fraction"]),
+                    ]
+                    for t in ranked
+                ],
+            )
+        )
     else:
         parts.append("<p>No graded submission.</p>")
     parts.append("</section>")
@@ -152,100 +206,185 @@ def render_html(data: dict, course_dir: str = "") -> str:
     for task in sorted(by_task, key=task_order):
         ms = by_task[task]
         parts.append(f"<h3>Task {_e(task)}</h3><div class='grid'>")
-        parts.append(_img(barh([m["mistake"] for m in ms], [m["count"] for m in ms],
-                               f"task {task}: students per named mistake", "students", "#dd8452",
-                               integer=True),
-                          f"named mistakes of task {task}"))
-        parts.append(_table(["mistake", "students", "hint", "who"],
-                            [[_e(m["mistake"]), m["count"], _e(m["hint"]), _names(m["students"])]
-                             for m in ms]))
+        parts.append(
+            _img(
+                barh(
+                    [m["mistake"] for m in ms],
+                    [m["count"] for m in ms],
+                    f"task {task}: students per named mistake",
+                    "students",
+                    "#dd8452",
+                    integer=True,
+                ),
+                f"named mistakes of task {task}",
+            )
+        )
+        parts.append(
+            _table(
+                ["mistake", "students", "hint", "who"],
+                [[_e(m["mistake"]), m["count"], _e(m["hint"]), _names(m["students"])] for m in ms],
+            )
+        )
         parts.append("</div>")
     parts.append("</section>")
 
-    parts.append("<section id='unexplained'><h2>Failures no catalogued mistake explains</h2>"
-                 "<p class='muted'>Grouped by message (numbers and values blanked). A frequent "
-                 "group is a candidate for the mistake catalogue.</p>")
+    parts.append(
+        "<section id='unexplained'><h2>Failures no catalogued mistake explains</h2>"
+        "<p class='muted'>Grouped by message (numbers and values blanked). A frequent "
+        "group is a candidate for the mistake catalogue.</p>"
+    )
     if data["unexplained"]:
-        parts.append(_table(["task", "message", "students", "tests", "example"],
-                            [[_e(g["task"]), _e(g["message"]), g["count"], g["tests"],
-                              f"<b>{_e(g['example']['student'])}</b>, {_e(g['example']['test'])}:"
-                              f"<pre>{_e(g['example']['message'])}</pre>"] for g in data["unexplained"]]))
+        parts.append(
+            _table(
+                ["task", "message", "students", "tests", "example"],
+                [
+                    [
+                        _e(g["task"]),
+                        _e(g["message"]),
+                        g["count"],
+                        g["tests"],
+                        f"<b>{_e(g['example']['student'])}</b>, {_e(g['example']['test'])}:"
+                        f"<pre>{_e(g['example']['message'])}</pre>",
+                    ]
+                    for g in data["unexplained"]
+                ],
+            )
+        )
     else:
         parts.append("<p>None: every failure is a named mistake or an unwritten stub.</p>")
     parts.append("</section>")
 
     parts.append("<section id='not-graded'><h2>Submissions not graded</h2>")
     if data["not_graded"]:
-        parts.append(_table(["student", "why"], [[_e(n["student"]), "<br>".join(
-            f"<pre>{_e(r)}</pre>" for r in n["reasons"])] for n in data["not_graded"]]))
+        parts.append(
+            _table(
+                ["student", "why"],
+                [
+                    [_e(n["student"]), "<br>".join(f"<pre>{_e(r)}</pre>" for r in n["reasons"])]
+                    for n in data["not_graded"]
+                ],
+            )
+        )
     else:
         parts.append("<p>Every submission was graded.</p>")
     if data["notices"]:
         parts.append("<h3>Graded, with a notice</h3>")
-        parts.append(_table(["student", "notice"], [[_e(n["student"]), "<br>".join(
-            _e(x.splitlines()[0][:300]) for x in n["notices"])] for n in data["notices"]]))
+        parts.append(
+            _table(
+                ["student", "notice"],
+                [
+                    [
+                        _e(n["student"]),
+                        "<br>".join(_e(x.splitlines()[0][:300]) for x in n["notices"]),
+                    ]
+                    for n in data["notices"]
+                ],
+            )
+        )
     parts.append("</section>")
 
     parts.append("<section id='pending'><h2>Written answers pending</h2>")
     if data["pending_manual"]:
-        parts.append(f"<p>{sum(len(p['cells']) for p in data['pending_manual'])} answers of "
-                     f"{len(data['pending_manual'])} students need a manual grade (formgrader).</p>")
-        parts.append(_table(["student", "cells"], [[_e(p["student"]), _e(", ".join(p["cells"]))]
-                                                   for p in data["pending_manual"]]))
+        parts.append(
+            f"<p>{sum(len(p['cells']) for p in data['pending_manual'])} answers of "
+            f"{len(data['pending_manual'])} students need a manual grade (formgrader).</p>"
+        )
+        parts.append(
+            _table(
+                ["student", "cells"],
+                [[_e(p["student"]), _e(", ".join(p["cells"]))] for p in data["pending_manual"]],
+            )
+        )
     else:
         parts.append("<p>No written answer waits for a grade.</p>")
     parts.append("</section>")
 
     parts.append("<section id='timing'><h2>Grading time per stage</h2>")
     if data["stages"]:
-        parts.append(_table(["stage", "jobs", "median s", "max s", "total s"],
-                            [[_e(s), v["jobs"], f"{v['median']:.2f}", f"{v['max']:.2f}", f"{v['total']:.1f}"]
-                             for s, v in data["stages"].items()]))
+        parts.append(
+            _table(
+                ["stage", "jobs", "median s", "max s", "total s"],
+                [
+                    [_e(s), v["jobs"], f"{v['median']:.2f}", f"{v['max']:.2f}", f"{v['total']:.1f}"]
+                    for s, v in data["stages"].items()
+                ],
+            )
+        )
     else:
         parts.append("<p>The job reports carry no timings.</p>")
     parts.append("</section>")
 
     sim = data["similarity"]
-    parts.append("<section id='similarity'><h2>Similar submissions</h2>"
-                 f"<p class='muted'>{sim['students_compared']} submissions, {sim['pairs_compared']} pairs "
-                 f"compared on the graded functions (the stub's code removed, names, constants, "
-                 f"comments and statement order normalized, idioms the class shares discounted). "
-                 f"Flagged: score ≥ {sim['threshold']:g} and at least {sim['min_shared']:g} shared "
-                 f"weighted fingerprints.</p>")
+    parts.append(
+        "<section id='similarity'><h2>Similar submissions</h2>"
+        f"<p class='muted'>{sim['students_compared']} submissions, {sim['pairs_compared']} pairs "
+        f"compared on the graded functions (the stub's code removed, names, constants, "
+        f"comments and statement order normalized, idioms the class shares discounted). "
+        f"Flagged: score ≥ {sim['threshold']:g} and at least {sim['min_shared']:g} shared "
+        f"weighted fingerprints.</p>"
+    )
     if not sim["flagged"]:
         parts.append("<p>No pair reaches the threshold.</p>")
     else:
-        parts.append(f"<p>{len(sim['flagged'])} flagged pair(s) in {len(sim['clusters'])} group(s) of "
-                     "students linked by them:</p>")
-        parts.append(_table(["students", "flagged pairs", "best score"],
-                            [[_names(g["students"], 30), g["pairs"], f"{g['max_score']:.2f}"]
-                             for g in sim["clusters"]]))
+        parts.append(
+            f"<p>{len(sim['flagged'])} flagged pair(s) in {len(sim['clusters'])} group(s) of "
+            "students linked by them:</p>"
+        )
+        parts.append(
+            _table(
+                ["students", "flagged pairs", "best score"],
+                [
+                    [_names(g["students"], 30), g["pairs"], f"{g['max_score']:.2f}"]
+                    for g in sim["clusters"]
+                ],
+            )
+        )
     shown = shown_pairs(sim)
     if len(shown) < len(sim["flagged"]):
-        parts.append(f"<p class='muted'>Side by side below: the best {PAIRS_PER_GROUP} pairs of each "
-                     f"group ({len(shown)} of {len(sim['flagged'])}); every flagged pair is in "
-                     "report.json and similarity.csv.</p>")
+        parts.append(
+            f"<p class='muted'>Side by side below: the best {PAIRS_PER_GROUP} pairs of each "
+            f"group ({len(shown)} of {len(sim['flagged'])}); every flagged pair is in "
+            "report.json and similarity.csv.</p>"
+        )
     for p in shown:
-        parts.append(f"<div class='pair'><h3>{_e(p['a'])} ~ {_e(p['b'])}: score {p['score']:.2f}"
-                     f" <span class='muted'>(shared {p['shared']:.0f})</span></h3>")
+        parts.append(
+            f"<div class='pair'><h3>{_e(p['a'])} ~ {_e(p['b'])}: score {p['score']:.2f}"
+            f" <span class='muted'>(shared {p['shared']:.0f})</span></h3>"
+        )
         side, rest = p["functions"][:FUNCTIONS_PER_PAIR], p["functions"][FUNCTIONS_PER_PAIR:]
-        rows = [[f"{_e(f['name'])}<br>{f['score']:.2f}", f"<pre>{_e(f['source_a'])}</pre>",
-                 f"<pre>{_e(f['source_b'])}</pre>"] for f in side]
+        rows = [
+            [
+                f"{_e(f['name'])}<br>{f['score']:.2f}",
+                f"<pre>{_e(f['source_a'])}</pre>",
+                f"<pre>{_e(f['source_b'])}</pre>",
+            ]
+            for f in side
+        ]
         parts.append(_table(["function, score", p["a"], p["b"]], rows))
         if rest:
-            parts.append("<p class='muted'>Also compared: " + _e(", ".join(
-                f"{f['name']} {f['score']:.2f}" for f in rest)) + "</p>")
+            parts.append(
+                "<p class='muted'>Also compared: "
+                + _e(", ".join(f"{f['name']} {f['score']:.2f}" for f in rest))
+                + "</p>"
+            )
         parts.append("</div>")
     if sim["closest_unflagged"]:
         parts.append("<h3>Closest pairs below the threshold</h3>")
-        parts.append(_table(["pair", "score", "shared"], [[_e(f"{p['a']} ~ {p['b']}"), f"{p['score']:.2f}",
-                                                           f"{p['shared']:.0f}"] for p in sim["closest_unflagged"]]))
+        parts.append(
+            _table(
+                ["pair", "score", "shared"],
+                [
+                    [_e(f"{p['a']} ~ {p['b']}"), f"{p['score']:.2f}", f"{p['shared']:.0f}"]
+                    for p in sim["closest_unflagged"]
+                ],
+            )
+        )
     parts.append("</section></body></html>")
     return "\n".join(parts)
 
 
 PAIRS_PER_GROUP = 3
-FUNCTIONS_PER_PAIR = 5   # side by side, most shared first; the others by name and score
+FUNCTIONS_PER_PAIR = 5  # side by side, most shared first; the others by name and score
 
 
 def shown_pairs(sim: dict) -> list[dict]:
@@ -274,35 +413,103 @@ def write_csvs(data: dict, out: Path) -> list[Path]:
     students = sorted({s for t in data["tasks"] for s in t["fractions"]})
     totals = {t["student"]: t for t in data["totals"]}
     files = {
-        "scores.csv": (["student", *[f"task_{t}" for t in tasks], "total", "max"],
-                       [[s, *[_num(t["fractions"].get(s)) for t in data["tasks"]],
-                         _num(totals.get(s, {}).get("total")), _num(totals.get(s, {}).get("max"))]
-                        for s in students]),
-        "tasks.csv": (["task", "title", "graded", "failure_rate", "failed", "not_attempted", "mean_fraction"],
-                      [[t["task"], t["title"], t["graded"], _num(t["failure_rate"]), len(t["failed"]),
-                        len(t["not_attempted"]), _num(t["mean_fraction"])]
-                       for t in sorted(data["tasks"], key=lambda t: data["ranked_by_failure"].index(t["task"])
-                                       if t["task"] in data["ranked_by_failure"] else 1e9)]),
-        "mistakes.csv": (["task", "mistake", "students", "hint", "who"],
-                         [[m["task"], m["mistake"], m["count"], m["hint"], "; ".join(m["students"])]
-                          for m in data["mistakes"]]),
-        "unexplained.csv": (["task", "message", "students", "tests", "example_student", "example_test",
-                             "example_message"],
-                            [[g["task"], g["message"], g["count"], g["tests"], g["example"]["student"],
-                              g["example"]["test"], g["example"]["message"]] for g in data["unexplained"]]),
-        "not_graded.csv": (["student", "reasons"],
-                           [[n["student"], " | ".join(n["reasons"])] for n in data["not_graded"]]),
-        "pending_manual.csv": (["student", "cells"],
-                               [[p["student"], "; ".join(p["cells"])] for p in data["pending_manual"]]),
-        "stages.csv": (["stage", "jobs", "median_s", "max_s", "total_s"],
-                       [[s, v["jobs"], _num(v["median"]), _num(v["max"]), _num(v["total"])]
-                        for s, v in data["stages"].items()]),
-        "similarity.csv": (["a", "b", "score", "shared", "flagged", "functions"],
-                           [[p["a"], p["b"], p["score"], p["shared"], True,
-                             "; ".join(f"{f['name']}={f['score']:.2f}" for f in p["functions"])]
-                            for p in data["similarity"]["flagged"]]
-                           + [[p["a"], p["b"], p["score"], p["shared"], False, ""]
-                              for p in data["similarity"]["closest_unflagged"]]),
+        "scores.csv": (
+            ["student", *[f"task_{t}" for t in tasks], "total", "max"],
+            [
+                [
+                    s,
+                    *[_num(t["fractions"].get(s)) for t in data["tasks"]],
+                    _num(totals.get(s, {}).get("total")),
+                    _num(totals.get(s, {}).get("max")),
+                ]
+                for s in students
+            ],
+        ),
+        "tasks.csv": (
+            ["task", "title", "graded", "failure_rate", "failed", "not_attempted", "mean_fraction"],
+            [
+                [
+                    t["task"],
+                    t["title"],
+                    t["graded"],
+                    _num(t["failure_rate"]),
+                    len(t["failed"]),
+                    len(t["not_attempted"]),
+                    _num(t["mean_fraction"]),
+                ]
+                for t in sorted(
+                    data["tasks"],
+                    key=lambda t: (
+                        data["ranked_by_failure"].index(t["task"])
+                        if t["task"] in data["ranked_by_failure"]
+                        else 1e9
+                    ),
+                )
+            ],
+        ),
+        "mistakes.csv": (
+            ["task", "mistake", "students", "hint", "who"],
+            [
+                [m["task"], m["mistake"], m["count"], m["hint"], "; ".join(m["students"])]
+                for m in data["mistakes"]
+            ],
+        ),
+        "unexplained.csv": (
+            [
+                "task",
+                "message",
+                "students",
+                "tests",
+                "example_student",
+                "example_test",
+                "example_message",
+            ],
+            [
+                [
+                    g["task"],
+                    g["message"],
+                    g["count"],
+                    g["tests"],
+                    g["example"]["student"],
+                    g["example"]["test"],
+                    g["example"]["message"],
+                ]
+                for g in data["unexplained"]
+            ],
+        ),
+        "not_graded.csv": (
+            ["student", "reasons"],
+            [[n["student"], " | ".join(n["reasons"])] for n in data["not_graded"]],
+        ),
+        "pending_manual.csv": (
+            ["student", "cells"],
+            [[p["student"], "; ".join(p["cells"])] for p in data["pending_manual"]],
+        ),
+        "stages.csv": (
+            ["stage", "jobs", "median_s", "max_s", "total_s"],
+            [
+                [s, v["jobs"], _num(v["median"]), _num(v["max"]), _num(v["total"])]
+                for s, v in data["stages"].items()
+            ],
+        ),
+        "similarity.csv": (
+            ["a", "b", "score", "shared", "flagged", "functions"],
+            [
+                [
+                    p["a"],
+                    p["b"],
+                    p["score"],
+                    p["shared"],
+                    True,
+                    "; ".join(f"{f['name']}={f['score']:.2f}" for f in p["functions"]),
+                ]
+                for p in data["similarity"]["flagged"]
+            ]
+            + [
+                [p["a"], p["b"], p["score"], p["shared"], False, ""]
+                for p in data["similarity"]["closest_unflagged"]
+            ],
+        ),
     }
     paths = []
     for name, (head, rows) in files.items():

@@ -35,6 +35,8 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
+FuncNode = ast.FunctionDef | ast.AsyncFunctionDef  # a graded unit: a function or a method
+
 DEFAULT_THRESHOLD = 0.5
 """Pair score from which a pair is flagged (``course report --similarity-threshold``)."""
 
@@ -51,10 +53,34 @@ PRIOR_OTHERS = 2
 """Pseudo-submissions without a fingerprint: keeps one other student from zeroing its weight
 in a tiny class."""
 
-# Array methods that numpy also has as functions taking the array first: x.sum(...) == np.sum(x, ...)
-ARRAY_METHODS = frozenset({"sum", "mean", "max", "min", "std", "var", "prod", "any", "all",
-                           "argmax", "argmin", "cumsum", "clip", "transpose", "reshape", "round",
-                           "abs", "nonzero", "ravel", "squeeze", "sort", "argsort", "trace"})
+# Array methods numpy also has as functions taking the array first: x.sum(...) == np.sum(x, ...)
+ARRAY_METHODS = frozenset(
+    {
+        "sum",
+        "mean",
+        "max",
+        "min",
+        "std",
+        "var",
+        "prod",
+        "any",
+        "all",
+        "argmax",
+        "argmin",
+        "cumsum",
+        "clip",
+        "transpose",
+        "reshape",
+        "round",
+        "abs",
+        "nonzero",
+        "ravel",
+        "squeeze",
+        "sort",
+        "argsort",
+        "trace",
+    }
+)
 MATMUL_FUNCTIONS = frozenset({"dot", "matmul"})
 COMMUTATIVE = (ast.Add, ast.Mult, ast.BitAnd, ast.BitOr, ast.BitXor)
 FLIPPED = {ast.Gt: ast.Lt, ast.GtE: ast.LtE}
@@ -64,11 +90,11 @@ FLIPPED = {ast.Gt: ast.Lt, ast.GtE: ast.LtE}
 # Which functions, and their source
 
 
-def unit_nodes(tree: ast.Module, names) -> dict[str, ast.FunctionDef]:
+def unit_nodes(tree: ast.Module, names) -> dict[str, FuncNode]:
     """The graded units of a parsed module: ``{name: FunctionDef}`` for each graded function and
     ``{"Class.method": FunctionDef}`` for each method of a graded class (missing ones absent)."""
     wanted = set(names)
-    out: dict[str, ast.FunctionDef] = {}
+    out: dict[str, FuncNode] = {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in wanted:
             out[node.name] = node
@@ -88,8 +114,11 @@ def module_globals(tree: ast.Module) -> set[str]:
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
         else:
-            names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-                         and isinstance(n.ctx, ast.Store))
+            names.update(
+                n.id
+                for n in ast.walk(node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            )
     return names
 
 
@@ -107,8 +136,11 @@ def parse(source: str) -> ast.Module | None:
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, str))
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
 
 
 def _is_not_implemented(stmt: ast.stmt) -> bool:
@@ -118,7 +150,7 @@ def _is_not_implemented(stmt: ast.stmt) -> bool:
     return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"
 
 
-def own_statements(fn: ast.FunctionDef, stub: ast.FunctionDef | None) -> list[ast.stmt]:
+def own_statements(fn: FuncNode, stub: FuncNode | None) -> list[ast.stmt]:
     """The statements of ``fn`` the student wrote: without the docstring, the stub's
     ``raise NotImplementedError`` and each statement the stub provides (matched as ASTs)."""
     provided = Counter(ast.dump(s) for s in (stub.body if stub else []) if not _is_docstring(s))
@@ -140,7 +172,9 @@ class _Canonicalize(ast.NodeTransformer):
     def visit_AugAssign(self, node):
         self.generic_visit(node)
         target_load = _as_load(node.target)
-        return ast.Assign(targets=[node.target], value=self._binop(target_load, node.op, node.value))
+        return ast.Assign(
+            targets=[node.target], value=self._binop(target_load, node.op, node.value)
+        )
 
     def visit_BinOp(self, node):
         self.generic_visit(node)
@@ -169,7 +203,9 @@ class _Canonicalize(ast.NodeTransformer):
         left, right = node.left, node.comparators[0]
         if type(op) in FLIPPED:
             return ast.Compare(left=right, ops=[FLIPPED[type(op)]()], comparators=[left])
-        if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) and ast.dump(right) < ast.dump(left):
+        if isinstance(op, (ast.Eq, ast.NotEq, ast.Is, ast.IsNot)) and ast.dump(right) < ast.dump(
+            left
+        ):
             return ast.Compare(left=right, ops=[op], comparators=[left])
         return node
 
@@ -181,18 +217,26 @@ class _Canonicalize(ast.NodeTransformer):
             is_np = isinstance(f.value, ast.Name) and f.value.id in ("np", "numpy")
             if is_np and f.attr in MATMUL_FUNCTIONS and len(node.args) == 2 and not node.keywords:
                 return self._binop(node.args[0], ast.MatMult(), node.args[1])
-            if not is_np and f.attr in MATMUL_FUNCTIONS and len(node.args) == 1 and not node.keywords:
+            if (
+                not is_np
+                and f.attr in MATMUL_FUNCTIONS
+                and len(node.args) == 1
+                and not node.keywords
+            ):
                 return self._binop(f.value, ast.MatMult(), node.args[0])
             if not is_np and f.attr in ARRAY_METHODS:
-                np_func = ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr=f.attr,
-                                        ctx=ast.Load())
+                np_func = ast.Attribute(
+                    value=ast.Name(id="np", ctx=ast.Load()), attr=f.attr, ctx=ast.Load()
+                )
                 return ast.Call(func=np_func, args=[f.value, *node.args], keywords=node.keywords)
         return node
 
     def visit_Dict(self, node):
         self.generic_visit(node)
-        items = sorted(zip(node.keys, node.values),
-                       key=lambda kv: (ast.dump(kv[0]) if kv[0] is not None else "", ast.dump(kv[1])))
+        items = sorted(
+            zip(node.keys, node.values, strict=True),
+            key=lambda kv: (ast.dump(kv[0]) if kv[0] is not None else "", ast.dump(kv[1])),
+        )
         node.keys = [k for k, _ in items]
         node.values = [v for _, v in items]
         return node
@@ -247,7 +291,7 @@ class _Rename(ast.NodeTransformer):
         return ast.Constant(value="STR")
 
 
-def _params(fn: ast.FunctionDef) -> list[str]:
+def _params(fn: FuncNode) -> list[str]:
     a = fn.args
     names = [x.arg for x in [*a.posonlyargs, *a.args]]
     names += [a.vararg.arg] if a.vararg else []
@@ -282,11 +326,14 @@ def _root_name(node) -> str | None:
 def _defs_uses(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     """Names a statement may change and names it reads. Subscript/attribute stores and method
     calls change their receiver (``a[i] = v``, ``a.append(v)``, ``rng.normal()``)."""
-    defs, uses = set(), set()
+    defs: set[str] = set()
+    uses: set[str] = set()
     for n in ast.walk(stmt):
         if isinstance(n, ast.Name):
             (defs if isinstance(n.ctx, (ast.Store, ast.Del)) else uses).add(n.id)
-        elif isinstance(n, (ast.Subscript, ast.Attribute)) and isinstance(n.ctx, (ast.Store, ast.Del)):
+        elif isinstance(n, (ast.Subscript, ast.Attribute)) and isinstance(
+            n.ctx, (ast.Store, ast.Del)
+        ):
             root = _root_name(n)
             if root:
                 defs.add(root)
@@ -299,16 +346,30 @@ def _defs_uses(stmt: ast.stmt) -> tuple[set[str], set[str]]:
 
 def _is_barrier(stmt: ast.stmt) -> bool:
     """Statements that change control flow keep their place relative to every other."""
-    return any(isinstance(n, (ast.Return, ast.Raise, ast.Break, ast.Continue, ast.Yield,
-                              ast.YieldFrom, ast.Global, ast.Nonlocal, ast.Try))
-               for n in ast.walk(stmt))
+    return any(
+        isinstance(
+            n,
+            (
+                ast.Return,
+                ast.Raise,
+                ast.Break,
+                ast.Continue,
+                ast.Yield,
+                ast.YieldFrom,
+                ast.Global,
+                ast.Nonlocal,
+                ast.Try,
+            ),
+        )
+        for n in ast.walk(stmt)
+    )
 
 
 def canonical_order(stmts: list[ast.stmt], key) -> list[ast.stmt]:
     """``stmts`` in the order a topological sort of their dependencies gives when ties go to the
     smallest ``key(stmt)``: the same for every ordering of independent statements."""
     info = [(*_defs_uses(s), _is_barrier(s)) for s in stmts]
-    preds = [set() for _ in stmts]
+    preds: list[set[int]] = [set() for _ in stmts]
     for j, (dj, uj, bj) in enumerate(info):
         for i in range(j):
             di, ui, bi = info[i]
@@ -376,12 +437,12 @@ def tokens(node) -> list[str]:
     return out
 
 
-def normalized_tokens(fn: ast.FunctionDef, stub: ast.FunctionDef | None, own_globals: set[str]) -> list[str]:
+def normalized_tokens(fn: FuncNode, stub: FuncNode | None, own_globals: set[str]) -> list[str]:
     """The canonical token sequence of the student's own code in ``fn`` (empty if none)."""
     return _canonical_tokens(fn, own_statements(fn, stub), own_globals)
 
 
-def _canonical_tokens(fn: ast.FunctionDef, body: list[ast.stmt], own_globals: set[str]) -> list[str]:
+def _canonical_tokens(fn: FuncNode, body: list[ast.stmt], own_globals: set[str]) -> list[str]:
     """Canonical tokens of ``body``, statements of ``fn`` (whose names decide what is local)."""
     if not body:
         return []
@@ -410,7 +471,7 @@ def fingerprints(toks: list[str], k: int = K) -> Counter:
         return Counter()
     if len(toks) < k:
         return Counter({" ".join(toks): 1})
-    return Counter(" ".join(toks[i:i + k]) for i in range(len(toks) - k + 1))
+    return Counter(" ".join(toks[i : i + k]) for i in range(len(toks) - k + 1))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -422,9 +483,9 @@ class Unit:
     """One student's own code of one graded function."""
 
     student: str
-    name: str             # "affine_backward" or "EarlyStopping.update"
+    name: str  # "affine_backward" or "EarlyStopping.update"
     module: str
-    source: str           # the function as submitted
+    source: str  # the function as submitted
     prints: Counter
 
 
@@ -447,15 +508,32 @@ class PairScore:
     functions: list[FunctionScore] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"a": self.a, "b": self.b, "score": round(self.score, 4),
-                "shared": round(self.shared, 2), "flagged": self.flagged,
-                "functions": [{"name": f.name, "score": round(f.score, 4),
-                               "shared": round(f.shared, 2), "source_a": f.source_a,
-                               "source_b": f.source_b} for f in self.functions]}
+        return {
+            "a": self.a,
+            "b": self.b,
+            "score": round(self.score, 4),
+            "shared": round(self.shared, 2),
+            "flagged": self.flagged,
+            "functions": [
+                {
+                    "name": f.name,
+                    "score": round(f.score, 4),
+                    "shared": round(f.shared, 2),
+                    "source_a": f.source_a,
+                    "source_b": f.source_b,
+                }
+                for f in self.functions
+            ],
+        }
 
 
-def extract_units(student: str, sources: dict[str, str], graded: dict[str, tuple[str, ...]],
-                  stubs: dict[str, str], k: int = K) -> dict[str, Unit]:
+def extract_units(
+    student: str,
+    sources: dict[str, str],
+    graded: dict[str, tuple[str, ...]],
+    stubs: dict[str, str],
+    k: int = K,
+) -> dict[str, Unit]:
     """The graded units one student wrote: ``sources`` and ``stubs`` are ``{module: text}``,
     ``graded`` is ``{module: (function or class names)}``. A unit whose own code is empty (the
     stub left as it is) or whose module does not parse is absent."""
@@ -482,22 +560,22 @@ def extract_units(student: str, sources: dict[str, str], graded: dict[str, tuple
     return out
 
 
-def shown_source(text: str, fn: ast.FunctionDef) -> str:
+def shown_source(text: str, fn: FuncNode) -> str:
     """The function as the student wrote it, without its docstring (what an instructor reads
     side by side: the signature, the provided checks and the student's code, with comments)."""
     lines = text.splitlines()
     body = fn.body
-    head = lines[fn.lineno - 1:body[0].lineno - 1]
+    head = lines[fn.lineno - 1 : body[0].lineno - 1]
     if _is_docstring(body[0]):
-        rest = lines[body[0].end_lineno:fn.end_lineno]
+        rest = lines[body[0].end_lineno : fn.end_lineno]
     else:
-        rest = lines[body[0].lineno - 1:fn.end_lineno]
-    if not head:        # a one-line "def f(): body"
-        return "\n".join(lines[fn.lineno - 1:fn.end_lineno])
+        rest = lines[body[0].lineno - 1 : fn.end_lineno]
+    if not head:  # a one-line "def f(): body"
+        return "\n".join(lines[fn.lineno - 1 : fn.end_lineno])
     return "\n".join(head + rest)
 
 
-def normalized_tokens_of_stub(stub: ast.FunctionDef, own_globals: set[str]) -> list[str]:
+def normalized_tokens_of_stub(stub: FuncNode, own_globals: set[str]) -> list[str]:
     """The stub's provided code as canonical tokens: the common ground every student starts from."""
     body = [s for s in stub.body if not _is_docstring(s) and not _is_not_implemented(s)]
     return _canonical_tokens(stub, body, own_globals)
@@ -505,7 +583,7 @@ def normalized_tokens_of_stub(stub: ast.FunctionDef, own_globals: set[str]) -> l
 
 def _weights(units: list[Unit], reference: Unit | None):
     """Per fingerprint: how many submissions have it, and whether the reference does."""
-    df = Counter()
+    df: Counter[str] = Counter()
     for u in units:
         df.update(set(u.prints))
     ref = set(reference.prints) if reference else set()
@@ -521,7 +599,9 @@ def _weight(fp: str, a: Unit, b: Unit, df: Counter, n_units: int, ref: set) -> f
 def score_units(a: Unit, b: Unit, df: Counter, n_units: int, ref: set) -> tuple[float, float]:
     """``(shared, union)`` weighted fingerprint mass of two students' versions of one function."""
     shared = union = 0.0
-    for fp in sorted(a.prints.keys() | b.prints.keys()):   # one summation order: deterministic, symmetric
+    for fp in sorted(
+        a.prints.keys() | b.prints.keys()
+    ):  # one summation order: deterministic, symmetric
         w = _weight(fp, a, b, df, n_units, ref)
         ca, cb = a.prints.get(fp, 0), b.prints.get(fp, 0)
         shared += w * min(ca, cb)
@@ -529,8 +609,12 @@ def score_units(a: Unit, b: Unit, df: Counter, n_units: int, ref: set) -> tuple[
     return shared, union
 
 
-def compare_class(units: dict[str, dict[str, Unit]], reference: dict[str, Unit] | None = None,
-                  threshold: float = DEFAULT_THRESHOLD, min_shared: float = DEFAULT_MIN_SHARED) -> list[PairScore]:
+def compare_class(
+    units: dict[str, dict[str, Unit]],
+    reference: dict[str, Unit] | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_shared: float = DEFAULT_MIN_SHARED,
+) -> list[PairScore]:
     """Score every pair of students (``units``: ``{student: {function: Unit}}``), best first.
 
     A pair's score is the weighted shared mass over the weighted union mass, summed over the
@@ -541,7 +625,9 @@ def compare_class(units: dict[str, dict[str, Unit]], reference: dict[str, Unit] 
     for per_student in units.values():
         for name, u in per_student.items():
             by_function.setdefault(name, []).append(u)
-    stats = {name: (*_weights(us, reference.get(name)), len(us)) for name, us in by_function.items()}
+    stats = {
+        name: (*_weights(us, reference.get(name)), len(us)) for name, us in by_function.items()
+    }
     pairs = []
     for sa, sb in itertools.combinations(sorted(units), 2):
         common = sorted(set(units[sa]) & set(units[sb]))
@@ -551,14 +637,22 @@ def compare_class(units: dict[str, dict[str, Unit]], reference: dict[str, Unit] 
         functions = []
         for name in common:
             df, ref, n = stats[name]
-            s, u = score_units(units[sa][name], units[sb][name], df, n, ref)
-            shared += s
-            union += u
-            functions.append(FunctionScore(name, s / u if u else 0.0, s, units[sa][name].source,
-                                           units[sb][name].source))
+            f_shared, f_union = score_units(units[sa][name], units[sb][name], df, n, ref)
+            shared += f_shared
+            union += f_union
+            functions.append(
+                FunctionScore(
+                    name,
+                    f_shared / f_union if f_union else 0.0,
+                    f_shared,
+                    units[sa][name].source,
+                    units[sb][name].source,
+                )
+            )
         score = shared / union if union else 0.0
         functions.sort(key=lambda f: (-f.shared, f.name))
-        pairs.append(PairScore(sa, sb, score, shared, score >= threshold and shared >= min_shared,
-                               functions))
+        pairs.append(
+            PairScore(sa, sb, score, shared, score >= threshold and shared >= min_shared, functions)
+        )
     pairs.sort(key=lambda p: (-p.flagged, -p.score, p.a, p.b))
     return pairs

@@ -48,14 +48,25 @@ def task_table(results: list[StudentResult], titles: dict[str, str]) -> list[dic
             if earned < possible:
                 failed.append(r.student)
             outcomes = [o for o in r.tests if o.task == t]
-            if outcomes and all(o.message.startswith(NOT_IMPLEMENTED) for o in outcomes if not o.passed) \
-                    and not any(o.passed for o in outcomes):
+            if (
+                outcomes
+                and all(o.message.startswith(NOT_IMPLEMENTED) for o in outcomes if not o.passed)
+                and not any(o.passed for o in outcomes)
+            ):
                 blank.append(r.student)
         n = len(fractions)
-        rows.append({"task": t, "title": titles.get(t, ""), "graded": n,
-                     "mean_fraction": statistics.fmean(fractions.values()) if n else None,
-                     "failure_rate": len(failed) / n if n else None,
-                     "failed": failed, "not_attempted": blank, "fractions": fractions})
+        rows.append(
+            {
+                "task": t,
+                "title": titles.get(t, ""),
+                "graded": n,
+                "mean_fraction": statistics.fmean(fractions.values()) if n else None,
+                "failure_rate": len(failed) / n if n else None,
+                "failed": failed,
+                "not_attempted": blank,
+                "fractions": fractions,
+            }
+        )
     return rows
 
 
@@ -72,11 +83,15 @@ def mistake_table(results: list[StudentResult]) -> list[dict]:
             continue
         for o in r.tests:
             if o.mistake:
-                entry = found.setdefault((o.task, o.mistake), {"task": o.task, "mistake": o.mistake,
-                                                               "hint": o.hint or "", "students": []})
+                entry = found.setdefault(
+                    (o.task, o.mistake),
+                    {"task": o.task, "mistake": o.mistake, "hint": o.hint or "", "students": []},
+                )
                 if r.student not in entry["students"]:
                     entry["students"].append(r.student)
-    rows = sorted(found.values(), key=lambda e: (task_order(e["task"]), -len(e["students"]), e["mistake"]))
+    rows = sorted(
+        found.values(), key=lambda e: (task_order(e["task"]), -len(e["students"]), e["mistake"])
+    )
     for e in rows:
         e["count"] = len(e["students"])
     return rows
@@ -93,9 +108,20 @@ def unexplained_failures(results: list[StudentResult]) -> list[dict]:
             if o.passed or o.mistake or o.message.startswith(NOT_IMPLEMENTED):
                 continue
             key = (o.task, normalize_message(o.message))
-            g = groups.setdefault(key, {"task": o.task, "message": key[1], "tests": 0, "students": [],
-                                        "example": {"student": r.student, "test": o.name,
-                                                    "message": o.message[:EXAMPLE_CHARS]}})
+            g = groups.setdefault(
+                key,
+                {
+                    "task": o.task,
+                    "message": key[1],
+                    "tests": 0,
+                    "students": [],
+                    "example": {
+                        "student": r.student,
+                        "test": o.name,
+                        "message": o.message[:EXAMPLE_CHARS],
+                    },
+                },
+            )
             g["tests"] += 1
             if r.student not in g["students"]:
                 g["students"].append(r.student)
@@ -126,26 +152,45 @@ def stage_times(results: list[StudentResult]) -> dict[str, dict]:
     for r in results:
         for stage, secs in r.stage_seconds.items():
             per[stage].append(secs)
-    return {s: {"jobs": len(v), "median": statistics.median(v), "max": max(v), "total": sum(v)}
-            for s, v in per.items()}
+    return {
+        s: {"jobs": len(v), "median": statistics.median(v), "max": max(v), "total": sum(v)}
+        for s, v in per.items()
+    }
 
 
-def similar_pairs(results: list[StudentResult], graded: dict[str, tuple[str, ...]],
-                  stubs: dict[str, str], reference: dict[str, str] | None,
-                  threshold: float, min_shared: float) -> dict:
+def similar_pairs(
+    results: list[StudentResult],
+    graded: dict[str, tuple[str, ...]],
+    stubs: dict[str, str],
+    reference: dict[str, str] | None,
+    threshold: float,
+    min_shared: float,
+) -> dict:
     """Similarity of every pair of submissions with sources; the flagged ones, and the closest
     pairs below the threshold (so the instructor sees how far the rest is)."""
-    units = {r.student: similarity.extract_units(r.student, r.sources, graded, stubs)
-             for r in results if r.sources}
+    units = {
+        r.student: similarity.extract_units(r.student, r.sources, graded, stubs)
+        for r in results
+        if r.sources
+    }
     units = {s: u for s, u in units.items() if u}
-    ref_units = similarity.extract_units("reference", reference, graded, stubs) if reference else None
+    ref_units = (
+        similarity.extract_units("reference", reference, graded, stubs) if reference else None
+    )
     pairs = similarity.compare_class(units, ref_units, threshold, min_shared)
     flagged = [p.to_dict() for p in pairs if p.flagged]
-    closest = [{k: v for k, v in p.to_dict().items() if k != "functions"}
-               for p in pairs if not p.flagged][:10]
-    return {"threshold": threshold, "min_shared": min_shared, "students_compared": len(units),
-            "pairs_compared": len(pairs), "flagged": flagged, "clusters": clusters(flagged),
-            "closest_unflagged": closest}
+    closest = [
+        {k: v for k, v in p.to_dict().items() if k != "functions"} for p in pairs if not p.flagged
+    ][:10]
+    return {
+        "threshold": threshold,
+        "min_shared": min_shared,
+        "students_compared": len(units),
+        "pairs_compared": len(pairs),
+        "flagged": flagged,
+        "clusters": clusters(flagged),
+        "closest_unflagged": closest,
+    }
 
 
 def clusters(flagged: list[dict]) -> list[dict]:
@@ -167,22 +212,36 @@ def clusters(flagged: list[dict]) -> list[dict]:
         g["students"] |= {p["a"], p["b"]}
         g["pairs"] += 1
         g["max_score"] = max(g["max_score"], p["score"])
-    out = [{"students": sorted(g["students"]), "pairs": g["pairs"], "max_score": g["max_score"]}
-           for g in groups.values()]
+    out = [
+        {"students": sorted(g["students"]), "pairs": g["pairs"], "max_score": g["max_score"]}
+        for g in groups.values()
+    ]
     return sorted(out, key=lambda g: (-len(g["students"]), -g["max_score"], g["students"]))
 
 
-def build_report(results: list[StudentResult], titles: dict[str, str], graded: dict[str, tuple[str, ...]],
-                 stubs: dict[str, str], reference: dict[str, str] | None = None,
-                 threshold: float = similarity.DEFAULT_THRESHOLD,
-                 min_shared: float = similarity.DEFAULT_MIN_SHARED) -> dict:
+def build_report(
+    results: list[StudentResult],
+    titles: dict[str, str],
+    graded: dict[str, tuple[str, ...]],
+    stubs: dict[str, str],
+    reference: dict[str, str] | None = None,
+    threshold: float = similarity.DEFAULT_THRESHOLD,
+    min_shared: float = similarity.DEFAULT_MIN_SHARED,
+) -> dict:
     """The whole report of one assignment as plain data (what ``report.json`` holds)."""
     assignment = results[0].assignment if results else ""
     tasks = task_table(results, titles)
-    totals = [{"student": r.student, "total": r.total, "max": r.max_total,
-               "hidden_suite_points": sum(e for e, _ in r.tasks.values()),
-               "hidden_suite_possible": sum(p for _, p in r.tasks.values())}
-              for r in results if r.graded]
+    totals = [
+        {
+            "student": r.student,
+            "total": r.total,
+            "max": r.max_total,
+            "hidden_suite_points": sum(e for e, _ in r.tasks.values()),
+            "hidden_suite_possible": sum(p for _, p in r.tasks.values()),
+        }
+        for r in results
+        if r.graded
+    ]
     return {
         "assignment": assignment,
         "submissions": len(results),
