@@ -72,19 +72,14 @@ def run_one(path: Path, shift: int, timeout: int) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION", "MPLBACKEND")}
         env.update(COURSE_FINDINGS_LOG=str(log), PYTHONPATH=str(REPO / "solutions"),
                    OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-        old = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(env)  # the kernel inherits this process's environment
         t0 = time.monotonic()
         error = None
         try:
+            # the kernel gets env (start_kernel's argument); this process's environment is untouched
             NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(path.parent)}}).execute()
+                           resources={"metadata": {"path": str(path.parent)}}).execute(env=env)
         except Exception as exc:  # a notebook that raises is a result, not a crash of the run
             error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}"
-        finally:
-            os.environ.clear()
-            os.environ.update(old)
         seconds = time.monotonic() - t0
         records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return {"notebook": path.stem, "shift": shift, "seconds": seconds, "error": error,
