@@ -119,8 +119,9 @@ COUNTERPARTS: dict[str, tuple[Counterpart, ...]] = {
                     "`kernel_regularizer=keras.regularizers.L2(l2)`",
                     "PyTorch's `weight_decay` adds lam·w to the gradient of EVERY parameter it "
                     "is given, biases included, unless you pass the biases in a parameter group "
-                    "with `weight_decay=0`. Keras' L2 adds l2·ΣW², without the 1/2: its l2 is "
-                    "our lam / 2.",
+                    "with `weight_decay=0`; with `momentum` it is still our penalty's gradient, "
+                    "added before the momentum. Keras' `L2(1e-4)` adds 1e-4·ΣW², without the "
+                    "1/2: its l2 is our lam / 2 (our lam = 2e-4).",
                     check="sgd_weight_decay"),
         Counterpart("L2 penalty with Adam", "`torch.optim.Adam(weight_decay=lam)` vs "
                     "`torch.optim.AdamW(weight_decay=0.01)`", "`keras.optimizers.AdamW`",
@@ -130,7 +131,14 @@ COUNTERPARTS: dict[str, tuple[Counterpart, ...]] = {
                     "rate.",
                     check="adam_vs_adamw"),
         Counterpart("`penalties.l1_penalty(ws, lam)`: lam·Σ|W|", "no built-in (add it to the loss)",
-                    "`keras.regularizers.L1(l1)`", "The subgradient at 0 is 0 in both."),
+                    "`keras.regularizers.L1(l1)`", "The subgradient at 0 is 0 in both.",
+                    check="l1_subgradient"),
+        Counterpart("early stopping after τ steps ≈ L2 with α ≈ 1/(τε) (§5)",
+                    "no built-in (Lightning: `EarlyStopping` callback)",
+                    "`keras.callbacks.EarlyStopping(patience=0, restore_best_weights=False)`",
+                    "Keras keeps the weights of the LAST epoch unless `restore_best_weights=True`: "
+                    "the model you get is `patience` epochs past the best one. Both count epochs, "
+                    "not steps: τ = epochs × batches per epoch."),
     ),
 }
 

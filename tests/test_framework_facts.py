@@ -140,6 +140,26 @@ def test_sgd_weight_decay(ref):
     np.testing.assert_allclose(pb.detach().numpy(), b - lr * (g_b + lam * b), rtol=1e-12)
 
 
+def test_sgd_weight_decay_with_momentum(ref):
+    """With momentum, `weight_decay` is still our penalty's gradient, added before the momentum:
+    five steps of torch's SGD(momentum=0.9, weight_decay=lam) are our Momentum(beta=0.9) on the
+    data gradient plus l2_penalty's."""
+    rng = np.random.default_rng(7)
+    W = rng.normal(size=(4, 3))
+    data_grads = [rng.normal(size=(4, 3)) for _ in range(5)]
+    lam, lr = 0.05, 0.1
+    p = _t(W).requires_grad_()
+    opt = torch.optim.SGD([p], lr=lr, momentum=0.9, weight_decay=lam)
+    ours, params = ref.optim.Momentum(lr, beta=0.9), {"W1": W.copy()}
+    for g in data_grads:
+        p.grad = _t(g)
+        opt.step()
+        _, grads = ref.penalties.add_penalty(0.0, {"W1": g}, params,
+                                             lambda ws: ref.penalties.l2_penalty(ws, lam))
+        ours.step(params, grads)
+    np.testing.assert_allclose(p.detach().numpy(), params["W1"], rtol=1e-12)
+
+
 def test_adam_vs_adamw():
     rng = np.random.default_rng(6)
     w0, g = rng.normal(size=5), rng.normal(size=5) * np.array([1e-3, 1e-2, 1, 10, 100])
@@ -160,3 +180,33 @@ def test_adam_vs_adamw():
     # Adam: lam * w joins the gradient, and the first step is -lr * sign(g + lam * w)
     np.testing.assert_allclose(adam, w0 - lr * np.sign(g + lam * w0), rtol=1e-6)
     assert not np.allclose(adam, adamw)
+
+
+def test_adam_weight_decay_is_our_l2_penalty(ref):
+    """torch's Adam(weight_decay=lam) is our Adam on the data gradient plus l2_penalty's gradient
+    (five steps), so under Adam lam is a penalty strength, not a decay rate."""
+    rng = np.random.default_rng(8)
+    W = rng.normal(size=(3, 4))
+    data_grads = [rng.normal(size=(3, 4)) * 10.0 ** rng.uniform(-2, 2, size=(3, 4)) for _ in range(5)]
+    lam, lr = 0.1, 0.01
+    p = _t(W).requires_grad_()
+    opt = torch.optim.Adam([p], lr=lr, weight_decay=lam)
+    ours, params = ref.optim.Adam(lr), {"W1": W.copy()}
+    for g in data_grads:
+        p.grad = _t(g)
+        opt.step()
+        _, grads = ref.penalties.add_penalty(0.0, {"W1": g}, params,
+                                             lambda ws: ref.penalties.l2_penalty(ws, lam))
+        ours.step(params, grads)
+    np.testing.assert_allclose(p.detach().numpy(), params["W1"], rtol=1e-10)
+
+
+def test_l1_subgradient(ref):
+    """autograd's derivative of |w| at 0 is 0, like our l1_penalty's subgradient."""
+    W = np.array([[-2.0, 0.0, 0.5]])
+    p = _t(W).requires_grad_()
+    (0.1 * p.abs().sum()).backward()
+    value, (grad,) = ref.penalties.l1_penalty([W], 0.1)
+    np.testing.assert_allclose(p.grad.numpy(), grad, rtol=1e-12)
+    assert p.grad[0, 1].item() == 0.0
+    assert value == pytest.approx(0.25)
