@@ -359,3 +359,267 @@ def perceptron_not_separable(lib, rng, epochs):
     w, b, mistakes = lib.perceptron.perceptron_fit(x, y, epochs=epochs)
     return {"w": np.asarray(w, dtype=float), "b": float(b),
             "mistakes_per_epoch": np.asarray(mistakes, dtype=np.int64)}
+
+
+# ------------------------------------------------------------------------------- properties
+# Each property is one the notebook states; its message says it in words and where it fails.
+# Everything a verify function reads is an input the scenario drew or an output the graded
+# functions returned (the grader recomputes the rest from those, see ``checks/replay.py``).
+
+def _shape_of(v):
+    return getattr(v, "shape", type(v).__name__)
+
+
+def _where(bad):
+    """The first index where a boolean array is True, as a tuple (or an int for a vector)."""
+    idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    return idx[0] if len(idx) == 1 else idx
+
+
+def _verify_affine_backward(outputs, N, D, M, **_):
+    x, W, dout = outputs["x"], outputs["W"], outputs["dout"]
+    for name, g, shape, what in (("dx", outputs["dx"], (N, D), "x"), ("dW", outputs["dW"], (D, M), "W"),
+                                 ("db", outputs["db"], (M,), "b")):
+        assert isinstance(g, np.ndarray) and g.shape == shape, (
+            f"{name} must have the shape of {what}, {shape}; got {_shape_of(g)}")
+    db, want = outputs["db"], dout.sum(axis=0)
+    bad = ~np.isclose(db, want, rtol=1e-9, atol=1e-12)
+    assert not bad.any(), (
+        "the bias is shared by every example, so db must be dout summed over the batch (axis 0), "
+        f"not averaged: db[{_where(bad)}] is {db[_where(bad)]:.6g}, the column sum of dout is "
+        f"{want[_where(bad)]:.6g}")
+    dW, want = outputs["dW"], x.T @ dout
+    bad = ~np.isclose(dW, want, rtol=1e-9, atol=1e-12)
+    assert not bad.any(), (
+        "dW must be x.T @ dout, summed over the batch (the 1/N of a mean loss is already in "
+        f"dout): dW{list(_where(bad))} is {dW[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+    dx, want = outputs["dx"], dout @ W.T
+    bad = ~np.isclose(dx, want, rtol=1e-9, atol=1e-12)
+    assert not bad.any(), (
+        f"dx must be dout @ W.T: dx{list(_where(bad))} is {dx[_where(bad)]:.6g}, expected "
+        f"{want[_where(bad)]:.6g}")
+
+
+@scenario("1.1", cases=[dict(seed=5, N=5, D=3, M=4)], compare="property",
+          verify=_verify_affine_backward)
+def affine_backward_properties(lib, rng, N, D, M):
+    """Shapes of the gradients; db sums dout over the batch; dW = x.T @ dout; dx = dout @ W.T."""
+    x, W, b = rng.normal(size=(N, D)), rng.normal(size=(D, M)), rng.normal(size=M)
+    dout = rng.normal(size=(N, M))
+    _, cache = lib.layers.affine_forward(x, W, b)
+    dx, dW, db = lib.layers.affine_backward(dout, cache)
+    return {"x": x, "W": W, "dout": dout, "dx": dx, "dW": dW, "db": db}
+
+
+def _verify_activation(outputs, act, alpha=None, **_):
+    x, dout, out, dx = outputs["x"], outputs["dout"], outputs["out"], outputs["dx"]
+    for name, v in (("out", out), ("dx", dx)):
+        assert isinstance(v, np.ndarray) and v.shape == x.shape, (
+            f"{name} must have the shape of x, {x.shape}; got {_shape_of(v)}")
+    pos, nonpos = x > 0, x <= 0
+
+    def require(ok, text, got, want=None):
+        bad = ~ok
+        if bad.any():
+            i = _where(bad)
+            detail = f"at index {i} the input is {x[i]:.6g}, {got} is {np.asarray(got_of[got])[i]:.6g}"
+            if want is not None:
+                detail += f", expected {np.asarray(want)[i]:.6g}"
+            raise AssertionError(f"{text}: {detail}")
+
+    got_of = {"out": out, "dx": dx}
+    close = lambda a, b: np.isclose(a, b, rtol=1e-9, atol=1e-12)  # noqa: E731
+    if act == "relu":
+        require(close(out, np.where(pos, x, 0.0)), "ReLU must give x where x > 0 and 0 elsewhere "
+                "(never negative)", "out", np.where(pos, x, 0.0))
+        require(~nonpos | (dx == 0), "ReLU backward must be 0 where the input is <= 0 (relu'(0) "
+                "= 0 by the course's convention)", "dx", np.zeros_like(x))
+        require(~pos | close(dx, dout), "ReLU backward must pass dout unchanged where the input is "
+                "> 0 (it multiplies by 1, not by the input)", "dx", dout)
+    elif act == "leaky_relu":
+        a = 0.01 if alpha is None else alpha
+        require(close(out, np.where(pos, x, a * x)), f"leaky ReLU must give x where x > 0 and "
+                f"alpha * x elsewhere (alpha = {a})", "out", np.where(pos, x, a * x))
+        require(close(dx, np.where(pos, dout, a * dout)), f"leaky ReLU backward must be dout "
+                f"where the input is > 0 and alpha * dout where it is <= 0 (alpha = {a}, also at "
+                f"0)", "dx", np.where(pos, dout, a * dout))
+    elif act == "sigmoid":
+        require((out > 0) & (out < 1), "the sigmoid's output must lie strictly between 0 and 1 "
+                "for these inputs", "out")
+        require(close(dx, dout * out * (1 - out)), "sigmoid backward must be dout * s * (1 - s), "
+                "with s the forward's output", "dx", dout * out * (1 - out))
+    elif act == "tanh":
+        require((out > -1) & (out < 1) & close(out * np.sign(x), np.abs(out)), "tanh's output "
+                "must lie strictly between -1 and 1, with the sign of x", "out")
+        require(close(dx, dout * (1 - out ** 2)), "tanh backward must be dout * (1 - tanh(x)**2), "
+                "from the forward's output", "dx", dout * (1 - out ** 2))
+    elif act == "elu":
+        a = 1.0 if alpha is None else alpha
+        require(~pos | close(out, x), "ELU must give x where x > 0", "out", x)
+        require(~nonpos | ((out > -a) & (out <= 0)), f"ELU must give alpha * (exp(x) - 1), "
+                f"between -alpha and 0, where x <= 0 (alpha = {a}; 0 at x = 0)", "out")
+        want = np.where(pos, dout, dout * (out + a))
+        require(close(dx, want), f"ELU backward must be dout where x > 0 and dout * (out + "
+                f"alpha) = dout * alpha * exp(x) where x <= 0 (alpha = {a})", "dx", want)
+
+
+@scenario("1.2", cases=[dict(seed=17, act="relu", N=4, D=6), dict(seed=18, act="leaky_relu", N=4,
+                                                                  D=6, alpha=0.2),
+                        dict(seed=19, act="sigmoid", N=3, D=5), dict(seed=27, act="tanh", N=3, D=5),
+                        dict(seed=28, act="elu", N=4, D=6, alpha=0.5)],
+          compare="property", verify=_verify_activation)
+def activation_properties(lib, rng, act, N, D, alpha=None):
+    """The activation's pieces (where x > 0 and where x <= 0, with exact zeros) and its backward
+    pass in terms of its own output, as the notebook's table states them."""
+    fwd, bwd = _act(lib, act)
+    x = _with_zeros(rng, N, D)
+    dout = rng.normal(size=(N, D))
+    out, cache = fwd(x, **_act_kwargs(act, alpha))
+    return {"x": x, "dout": dout, "out": out, "dx": bwd(dout, cache)}
+
+
+def _verify_softmax(outputs, N, C, **_):
+    s, y, probs, shifted = outputs["scores"], outputs["y"], outputs["probs"], outputs["probs_shifted"]
+    assert isinstance(probs, np.ndarray) and probs.shape == (N, C), \
+        f"softmax must return an array of the shape of the scores, {(N, C)}; got {_shape_of(probs)}"
+    sums = probs.sum(axis=1)
+    bad = ~np.isclose(sums, 1.0, rtol=0, atol=1e-12)
+    assert not bad.any(), (
+        f"every row of softmax(scores) must sum to 1 (one distribution per example, over its "
+        f"classes: axis 1): row {_where(bad)} sums to {sums[_where(bad)]:.6g}")
+    bad = ~((probs > 0) & (probs <= 1))
+    assert not bad.any(), (
+        f"every probability must lie in (0, 1]: probs{list(_where(bad))} is {probs[_where(bad)]:.6g}")
+    bad = ~np.isclose(shifted, probs, rtol=1e-9, atol=1e-15)
+    assert not bad.any(), (
+        "softmax must not change when a constant is added to a row of scores (softmax(s) = "
+        f"softmax(s - c)): row {_where(bad)[0]} changes")
+    loss, dscores = outputs["loss"], outputs["dscores"]
+    assert np.ndim(loss) == 0, f"the loss must be a single number; got {_shape_of(loss)}"
+    assert float(loss) >= 0, f"a cross-entropy is never negative (-log p with p <= 1); got {float(loss):.6g}"
+    want = float(-np.mean(np.log(probs[np.arange(N), y])))
+    assert np.isclose(float(loss), want, rtol=1e-9, atol=1e-12), (
+        f"the loss must be the MEAN over the batch of -ln p[y] (natural log): got {float(loss):.6g}, "
+        f"your softmax gives {want:.6g}")
+    assert isinstance(dscores, np.ndarray) and dscores.shape == (N, C), \
+        f"dscores must have the shape of the scores, {(N, C)}; got {_shape_of(dscores)}"
+    sums = dscores.sum(axis=1)
+    bad = ~np.isclose(sums, 0.0, rtol=0, atol=1e-12)
+    assert not bad.any(), (
+        f"every row of dscores must sum to 0 (it is (p - onehot(y)) / N, and both sum to 1): row "
+        f"{_where(bad)} sums to {sums[_where(bad)]:.6g}")
+    want = (probs - np.eye(C)[y]) / N
+    bad = ~np.isclose(dscores, want, rtol=1e-9, atol=1e-12)
+    assert not bad.any(), (
+        f"dscores must be (softmax(scores) - onehot(y)) / N: dscores{list(_where(bad))} is "
+        f"{dscores[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+
+
+@scenario("1.3", cases=[dict(seed=59, N=6, C=4)], compare="property", verify=_verify_softmax)
+def softmax_properties(lib, rng, N, C):
+    """Rows of softmax sum to 1, probabilities in (0, 1], invariance to a shift of a row; the loss
+    is >= 0 and the mean of -ln p[y]; rows of dscores sum to 0 and it is (p - onehot) / N."""
+    s = 2.0 * rng.normal(size=(N, C))
+    y = rng.integers(0, C, size=N)
+    shift = 5.0 * rng.normal(size=(N, 1))
+    probs = lib.losses.softmax(s)
+    loss, dscores = lib.losses.softmax_cross_entropy(s, y)
+    return {"scores": s, "y": y, "probs": probs, "probs_shifted": lib.losses.softmax(s + shift),
+            "loss": loss, "dscores": dscores}
+
+
+def _verify_regression_loss(outputs, loss, N, K, **_):
+    pred, target = outputs["pred"], outputs["target"]
+    value, grad = outputs["value"], outputs["grad"]
+    assert np.ndim(value) == 0, f"the loss must be a single number; got {_shape_of(value)}"
+    assert isinstance(grad, np.ndarray) and grad.shape == pred.shape, \
+        f"dpred must have the shape of pred, {pred.shape}; got {_shape_of(grad)}"
+    value = float(value)
+    assert value >= 0, f"a {loss.upper()} is never negative; got {value:.6g}"
+    at_target = outputs["at_target"]
+    assert float(at_target[0]) == 0 and np.all(np.asarray(at_target[1]) == 0), (
+        f"at pred == target the {loss.upper()} and its gradient must be exactly 0; got loss "
+        f"{float(at_target[0]):.6g}")
+    assert np.isclose(float(outputs["doubled_batch"]), value, rtol=1e-9), (
+        f"the {loss.upper()} is a MEAN over the examples: the batch repeated twice must give the "
+        f"same loss; got {float(outputs['doubled_batch']):.6g}, the batch alone {value:.6g}")
+    per_entry = float(outputs["flattened"])
+    assert np.isclose(value, K * per_entry, rtol=1e-9), (
+        f"the {loss.upper()} SUMS over the {K} outputs of an example (then averages over the "
+        f"examples): with (N, K) = ({N}, {K}) it must be {K} times the loss of the same errors "
+        f"laid out as N * K examples of one output, {K} * {per_entry:.6g} = {K * per_entry:.6g}; "
+        f"got {value:.6g}")
+    err = pred - target
+    want = 2 * err / N if loss == "mse" else np.sign(err) / N
+    formula = "2 * (pred - target) / N" if loss == "mse" else "sign(pred - target) / N"
+    bad = ~np.isclose(grad, want, rtol=1e-9, atol=1e-12)
+    assert not bad.any(), (
+        f"the {loss.upper()}'s gradient must be {formula} (N = {N} examples): "
+        f"dpred{list(_where(bad))} is {grad[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+
+
+@scenario("1.4", cases=[dict(seed=86, loss="mse", N=5, K=3), dict(seed=87, loss="mae", N=4, K=2)],
+          compare="property", verify=_verify_regression_loss)
+def regression_loss_properties(lib, rng, loss, N, K):
+    """Non-negative, 0 at the target, a mean over the examples of a sum over their outputs, and
+    the stated gradient."""
+    fn = getattr(lib.losses, f"{loss}_loss")
+    pred, target = rng.normal(size=(N, K)), rng.normal(size=(N, K))
+    value, grad = fn(pred, target)
+    return {"pred": pred, "target": target, "value": value, "grad": grad,
+            "at_target": fn(target.copy(), target),
+            "doubled_batch": fn(np.concatenate([pred, pred]), np.concatenate([target, target]))[0],
+            "flattened": fn(pred.reshape(-1), target.reshape(-1))[0]}
+
+
+def _verify_confusion(outputs, N, K, **_):
+    y_true, y_pred, C = outputs["y_true"], outputs["y_pred"], outputs["C"]
+    assert isinstance(C, np.ndarray) and C.shape == (K, K), \
+        f"the confusion matrix must have shape (n_classes, n_classes) = {(K, K)}; got {_shape_of(C)}"
+    assert int(C.sum()) == N, f"the confusion matrix must count every example once: it sums to {C.sum()}, not N = {N}"
+    rows, true_counts = C.sum(axis=1), np.bincount(y_true, minlength=K)
+    bad = rows != true_counts
+    assert not bad.any(), (
+        f"rows are TRUE classes: row {_where(bad)} must sum to the {true_counts[_where(bad)]} "
+        f"examples of class {_where(bad)}; it sums to {rows[_where(bad)]}")
+    cols, pred_counts = C.sum(axis=0), np.bincount(y_pred, minlength=K)
+    bad = cols != pred_counts
+    assert not bad.any(), (
+        f"columns are PREDICTED classes: column {_where(bad)} must sum to the "
+        f"{pred_counts[_where(bad)]} predictions of class {_where(bad)}; it sums to {cols[_where(bad)]}")
+    acc = float(outputs["accuracy"])
+    assert np.isclose(acc, np.trace(C) / N, rtol=1e-12), (
+        f"accuracy must be the diagonal of the confusion matrix over N, {np.trace(C) / N:.6g}; "
+        f"got {acc:.6g}")
+    for name, denominator in (("recall", rows), ("precision", cols)):
+        got = np.asarray(outputs[name], dtype=np.float64)
+        assert got.shape == (K,), f"{name}(average=None) must give one score per class, shape {(K,)}; got {got.shape}"
+        want = np.divide(np.diag(C), denominator, out=np.zeros(K), where=denominator > 0)
+        bad = ~np.isclose(got, want, rtol=1e-12)
+        assert not bad.any(), (
+            f"{name} of class c is C[c, c] over the sum of {'row' if name == 'recall' else 'column'} "
+            f"c: class {_where(bad)} has {got[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+    spec = np.asarray(outputs["specificity"], dtype=np.float64)
+    assert spec.shape == (K,), \
+        f"specificity(average=None) must give one score per class, shape {(K,)}; got {spec.shape}"
+    tn = N - rows - cols + np.diag(C)                 # neither true c nor predicted c
+    negatives = N - rows
+    want = np.divide(tn, negatives, out=np.zeros(K), where=negatives > 0)
+    bad = ~np.isclose(spec, want, rtol=1e-12)
+    assert not bad.any(), (
+        "specificity of class c is TN / (TN + FP): the examples that are not c and not predicted "
+        f"c, over all examples that are not c: class {_where(bad)} has {spec[_where(bad)]:.6g}, "
+        f"expected {want[_where(bad)]:.6g}")
+
+
+@scenario("1.5", cases=[dict(seed=77, N=40, K=3)], compare="property", verify=_verify_confusion)
+def confusion_matrix_properties(lib, rng, N, K):
+    """Rows count the true classes, columns the predictions; accuracy is the diagonal over N;
+    recall and precision divide the diagonal by the row and the column sums."""
+    y_true, y_pred = _labels(rng, N, K)
+    m = lib.metrics
+    return {"y_true": y_true, "y_pred": y_pred, "C": m.confusion_matrix(y_true, y_pred, K),
+            "accuracy": m.accuracy(y_true, y_pred),
+            "recall": m.recall(y_true, y_pred, average=None, n_classes=K),
+            "precision": m.precision(y_true, y_pred, average=None, n_classes=K),
+            "specificity": m.specificity(y_true, y_pred, average=None, n_classes=K)}
