@@ -105,6 +105,46 @@ def test_batchnorm(ref):
                                rtol=1e-12)
 
 
+def test_batchnorm_running_stats_over_steps(ref):
+    rng = np.random.default_rng(7)
+    N, D = 16, 4
+    bn = torch.nn.BatchNorm1d(D).double()
+    rm, rv = np.zeros(D), np.ones(D)
+    for _ in range(5):
+        x = rng.normal(-1.0, 2.0, size=(N, D))
+        bn(_t(x))
+        _, _, rm, rv = ref.batchnorm.batchnorm_forward(x, np.ones(D), np.zeros(D), rm, rv,
+                                                       momentum=0.9)
+    # PyTorch's momentum=0.1 weighs the new batch: the running means agree step after step
+    np.testing.assert_allclose(bn.running_mean.numpy(), rm, rtol=1e-12)
+    # test mode normalizes with the running statistics, as ours does (with PyTorch's own)
+    bn.eval()
+    x = rng.normal(size=(3, D))
+    out, *_ = ref.batchnorm.batchnorm_forward(x, np.ones(D), np.zeros(D), bn.running_mean.numpy(),
+                                              bn.running_var.numpy(), train=False)
+    np.testing.assert_allclose(bn(_t(x)).detach().numpy(), out, rtol=1e-10, atol=1e-12)
+
+
+def test_groupnorm(ref):
+    rng = np.random.default_rng(8)
+    N, C, L = 3, 6, 5
+    x = rng.normal(1.0, 2.0, size=(N, C, L))
+    gamma, beta = rng.normal(size=C) + 1.0, rng.normal(size=C)
+    for G in (1, 2, C):
+        gn = torch.nn.GroupNorm(G, C).double()
+        assert gn.eps == 1e-5
+        with torch.no_grad():
+            gn.weight.copy_(_t(gamma))
+            gn.bias.copy_(_t(beta))
+        ours, _ = ref.batchnorm.groupnorm_forward(x, gamma, beta, groups=G)
+        np.testing.assert_allclose(gn(_t(x)).detach().numpy(), ours, rtol=1e-10, atol=1e-12)
+    # InstanceNorm1d: groups = C, and by default no gamma/beta and no running statistics
+    inorm = torch.nn.InstanceNorm1d(C).double()
+    assert not inorm.affine and not inorm.track_running_stats
+    ours, _ = ref.batchnorm.groupnorm_forward(x, np.ones(C), np.zeros(C), groups=C)
+    np.testing.assert_allclose(inorm(_t(x)).detach().numpy(), ours, rtol=1e-10, atol=1e-12)
+
+
 def test_layernorm(ref):
     rng = np.random.default_rng(4)
     x = rng.normal(size=(5, 6))

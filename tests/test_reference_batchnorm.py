@@ -269,6 +269,55 @@ def test_layernorm_properties(ref):
     prop()
 
 
+# --------------------------------------------------------------------------- group norm (provided)
+
+def test_groupnorm_extremes_are_layer_and_instance_norm(ref):
+    bn = ref.batchnorm
+    rng = np.random.default_rng(21)
+    N, C, L = 5, 6, 4
+    x = 3.0 * rng.normal(size=(N, C, L)) + rng.normal(size=(1, C, 1))
+    ones, zeros = np.ones(C), np.zeros(C)
+    # groups=1: layer norm over all C*L values of each sample
+    ln, _ = bn.layernorm_forward(x.reshape(N, C * L), np.ones(C * L), np.zeros(C * L))
+    gn1, _ = bn.groupnorm_forward(x, ones, zeros, groups=1)
+    np.testing.assert_allclose(gn1, ln.reshape(N, C, L), rtol=1e-12, atol=1e-12)
+    # groups=C: instance norm, each channel of each sample on its own
+    mu, var = x.mean(axis=2, keepdims=True), x.var(axis=2, keepdims=True)
+    inst, _ = bn.groupnorm_forward(x, ones, zeros, groups=C)
+    np.testing.assert_allclose(inst, (x - mu) / np.sqrt(var + 1e-5), rtol=1e-12, atol=1e-12)
+
+
+def test_groupnorm_groups_gamma_and_batch_independence(ref):
+    bn = ref.batchnorm
+    rng = np.random.default_rng(22)
+    N, C, L, G = 4, 6, 3, 3
+    x = rng.normal(size=(N, C, L)) * 2.0 + 1.0
+    gamma, beta = rng.normal(size=C) + 1.0, rng.normal(size=C)
+    x0 = x.copy()
+    out, cache = bn.groupnorm_forward(x, gamma, beta, groups=G)
+    assert np.array_equal(x, x0)
+    g = x.reshape(N, G, C // G * L)
+    expected = ((g - g.mean(axis=2, keepdims=True)) / np.sqrt(g.var(axis=2, keepdims=True) + 1e-5))
+    expected = gamma[:, None] * expected.reshape(N, C, L) + beta[:, None]
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+    assert cache["inv_std"].shape == (N, G, 1) and cache["groups"] == G
+    alone, _ = bn.groupnorm_forward(x[2:3], gamma, beta, groups=G)
+    np.testing.assert_allclose(alone, out[2:3], rtol=1e-13)            # no batch dependence
+
+
+@pytest.mark.parametrize("shape, groups, error, match", [
+    ((2, 6), 2, ValueError, "3"),
+    ((2, 6, 3), 4, ValueError, "divide"),
+    ((2, 6, 3), 0, ValueError, "divide"),
+    ((2, 6, 3), 2.0, TypeError, "integer"),
+    ((2, 6, 1), 6, ValueError, "single value"),
+])
+def test_groupnorm_bad_input(ref, shape, groups, error, match):
+    C = shape[1]
+    with pytest.raises(error, match=match):
+        ref.batchnorm.groupnorm_forward(np.ones(shape), np.ones(C), np.zeros(C), groups=groups)
+
+
 # --------------------------------------------------------------------------- folding
 
 @pytest.mark.parametrize("fan_in, D", [(3, 3), (5, 2), (1, 4)])
