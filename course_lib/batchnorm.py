@@ -38,6 +38,9 @@ References
 S. Ioffe and C. Szegedy. Batch normalization: accelerating deep network training by reducing
 internal covariate shift. ICML 2015.
 J. L. Ba, J. R. Kiros and G. E. Hinton. Layer normalization. arXiv:1607.06450, 2016.
+D. Ulyanov, A. Vedaldi and V. Lempitsky. Instance normalization: the missing ingredient for fast
+stylization. arXiv:1607.08022, 2016.
+Y. Wu and K. He. Group normalization. ECCV 2018.
 
 Interfaces fixed for the rest of the package (``course_lib.model`` calls them):
 
@@ -48,6 +51,8 @@ Interfaces fixed for the rest of the package (``course_lib.model`` calls them):
 - ``fold_batchnorm(W, b, gamma, beta, running_mean, running_var, *, eps=1e-5) -> (W_folded, b_folded)``.
 - ``layernorm_forward(x, gamma, beta, *, eps=1e-5) -> (out, cache)``;
   ``layernorm_backward(dout, cache) -> (dx, dgamma, dbeta)``.
+- Provided, not graded: ``groupnorm_forward(x, gamma, beta, *, groups, eps=1e-5) -> (out, cache)``
+  for ``x`` of shape (N, C, L); ``groups=C`` is instance norm.
 """
 
 from __future__ import annotations
@@ -351,3 +356,62 @@ def layernorm_backward(dout, cache):
     """
     dout = _check_dout(dout, cache)
     raise NotImplementedError("Task 5.5 layernorm_backward — see notebooks/05_batchnorm")
+
+
+def groupnorm_forward(x, gamma, beta, *, groups, eps=1e-5):
+    """Group normalization forward pass (provided, not graded; notebook 05, section 6.1).
+
+    For data with channels, ``x`` of shape ``(N, C, L)`` (C channels of L positions each: the L
+    readings of C sensors, or an image's C colour planes with their pixels flattened), the C
+    channels are split into ``groups`` consecutive groups of ``C // groups`` channels. Every
+    sample is normalized over each of its groups (the ``C // groups * L`` values together, with
+    their mean and biased variance), then every channel is scaled and shifted with ``gamma``
+    and ``beta`` (Wu & He, 2018). Nothing depends on the other samples of the batch.
+
+    ``groups=1`` is layer norm over all ``C * L`` values of a sample (with one ``gamma`` per
+    channel); ``groups=C`` is instance norm (Ulyanov et al., 2016): each channel of each sample
+    on its own.
+
+    Parameters
+    ----------
+    x : ndarray of shape (N, C, L)
+    gamma, beta : ndarray of shape (C,)
+        Learned per-channel scale and shift.
+    groups : int
+        Number of groups, ``1 <= groups <= C``, a divisor of C.
+    eps : float > 0, default 1e-5
+
+    Returns
+    -------
+    out : ndarray of shape (N, C, L)
+    cache : dict
+        ``x_hat`` (N, C, L), ``inv_std`` (N, groups, 1) and a copy of ``gamma`` and ``groups``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 3-D, shapes disagree, values are not finite, ``groups`` does not divide
+        C, or a group holds a single value (``C // groups * L = 1``: its variance is 0 and the
+        output would be ``beta`` whatever ``x`` is).
+    """
+    x = as_float_array(x, "x", ndim=3)
+    N, C, L = x.shape
+    if N < 1 or C < 1 or L < 1:
+        raise ValueError(f"x must have at least one sample, channel and position; got shape {x.shape}")
+    gamma = as_float_array(gamma, "gamma", shape=(C,))
+    beta = as_float_array(beta, "beta", shape=(C,))
+    eps = check_positive(eps, "eps")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"groups must be an integer; got {type(groups).__name__}")
+    if not 1 <= groups <= C or C % groups:
+        raise ValueError(f"groups must divide the number of channels C = {C}; got {groups}")
+    if C // groups * L < 2:
+        raise ValueError(
+            f"each group holds a single value (C // groups * L = 1, with C = {C}, L = {L}, "
+            f"groups = {groups}): its variance is 0, so the output would be beta whatever x is")
+    g = x.reshape(N, int(groups), -1)                    # a group's channels and positions together
+    mu = g.mean(axis=2, keepdims=True)
+    inv_std = 1.0 / np.sqrt(np.mean((g - mu) ** 2, axis=2, keepdims=True) + eps)
+    x_hat = ((g - mu) * inv_std).reshape(N, C, L)
+    out = gamma[:, None] * x_hat + beta[:, None]
+    return out, {"x_hat": x_hat, "inv_std": inv_std, "gamma": gamma.copy(), "groups": int(groups)}

@@ -96,13 +96,23 @@ COUNTERPARTS: dict[str, tuple[Counterpart, ...]] = {
                     "`keras.layers.BatchNormalization()` (momentum=0.99, epsilon=1e-3)",
                     "PyTorch's momentum weighs the NEW batch: its 0.1 is our 0.9. PyTorch "
                     "accumulates the unbiased batch variance (times N/(N-1)) in `running_var`; "
-                    "we and Keras accumulate the biased one that normalizes the batch.",
+                    "we and Keras accumulate the biased one that normalizes the batch. Keras' "
+                    "momentum=0.99 is our convention with a slower average than our default.",
                     check="batchnorm"),
         Counterpart("`batchnorm.layernorm_forward(..., eps=1e-5)`: over the features of each row",
                     "`nn.LayerNorm(D)` (eps=1e-5)",
                     "`keras.layers.LayerNormalization()` (epsilon=1e-3)",
                     "Same statistics at training and test time; no running averages.",
                     check="layernorm"),
+        Counterpart("`batchnorm.groupnorm_forward(x, ..., groups)` (provided), x of shape "
+                    "(N, C, L); `groups=C` is instance norm",
+                    "`nn.GroupNorm(groups, C)` (eps=1e-5); `nn.InstanceNorm1d(C)`",
+                    "`keras.layers.GroupNormalization(groups=32)` (epsilon=1e-3); "
+                    "`groups=-1` for instance norm",
+                    "PyTorch puts the channels first, (N, C, L) like us; Keras puts them last, "
+                    "(N, L, C). `InstanceNorm1d` has no gamma and beta (`affine=False`) unless "
+                    "asked. Keras' default of 32 groups needs at least 32 channels.",
+                    check="groupnorm"),
     ),
     "06_dropout": (
         Counterpart("`dropout.dropout_forward(x, p, rng)`: `p` = probability of DROPPING",
