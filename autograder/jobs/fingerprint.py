@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import PUBLIC_FIXTURES, REFERENCE_DIR, __version__
+from .. import REFERENCE_DIR, __version__
 
 _GRADER_CODE = Path(__file__).resolve().parent.parent  # autograder/: suites, mistakes, limits
 
@@ -48,7 +48,6 @@ def code_fingerprint() -> str:
     for label, folder, patterns in (
         ("grader", _GRADER_CODE, ("*.py",)),
         ("reference", REFERENCE_DIR, ("*.py", "*.json")),
-        ("public fixtures", PUBLIC_FIXTURES, ("*.json",)),
     ):
         h.update(label.encode() + b"\0")
         if folder.is_dir():
@@ -64,7 +63,6 @@ def grader_fingerprint(suite_dir: Path, release_dir: Path) -> str:
     for label, folder, patterns in (
         ("grader", _GRADER_CODE, ("*.py",)),
         ("reference", REFERENCE_DIR, ("*.py", "*.json")),
-        ("public fixtures", PUBLIC_FIXTURES, ("*.json",)),
         ("suites", Path(suite_dir), ("*.py",)),
         ("release", Path(release_dir), ("*.ipynb",)),
     ):
