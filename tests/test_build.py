@@ -2,12 +2,14 @@
 
 import ast
 import json
+import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from autograder import REFERENCE_DIR, RELEASE_NOTEBOOKS, SOURCE_NOTEBOOKS, STUDENT_LIB
+from autograder import PUBLIC_FIXTURES, REFERENCE_DIR, RELEASE_NOTEBOOKS, SOURCE_NOTEBOOKS, STUDENT_LIB
 from autograder.build import BuildError, make_stub, solution_regions
 from autograder.build.command import build
 
@@ -70,6 +72,74 @@ def test_markers_in_an_ungraded_function_are_rejected():
 def test_committed_files_match_a_fresh_build():
     problems = build(check=True)
     assert not problems, "run `course build` and commit:\n" + "\n".join(problems)
+
+
+def test_fixture_values_changed_by_round_off_keep_their_committed_digits():
+    """Two values of 01_foundations.json as two CPUs' BLAS computed them (a length-2 dot product
+    with and without FMA): a build on either writes the committed one; a real change is written."""
+    from autograder.build.fixtures import keep_round_off
+
+    committed = {"out": [-0.051147928646680274, -0.956503795319798, 0.5], "n": 3}
+    here = {"out": [-0.051147928646680385, -0.9565037953197981, 0.5000001], "n": 4}
+    kept = keep_round_off(here, committed)
+    assert kept == {"out": [-0.051147928646680274, -0.956503795319798, 0.5000001], "n": 4}
+    assert keep_round_off({"x": [1.0, 2.0]}, {"x": [1.0]}) == {"x": [1.0, 2.0]}
+    assert keep_round_off(1.0, 1) == 1.0  # an int stays an int, a float a float
+
+
+def _openblas_cores() -> list[str]:
+    """Two OpenBLAS kernels this CPU runs (its own and Haswell's, no AVX-512), or none when
+    numpy's BLAS is not OpenBLAS (then OPENBLAS_CORETYPE changes nothing)."""
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    if "openblas" not in blas.get("name", "").lower() or " avx2" not in flags:
+        return []
+    return ["", "Haswell"]
+
+
+def test_the_student_package_is_the_same_bytes_whatever_the_cpu(tmp_path):
+    """``course build`` under two BLAS kernels (``OPENBLAS_CORETYPE``, read when numpy loads)
+    writes the committed student package byte for byte, fixtures included: a length-2 dot
+    product with or without FMA changes the last digits of values of 01_foundations.json and
+    08_babysitting.json, which the build writes as committed."""
+    import subprocess
+    import sys
+
+    cores = _openblas_cores()
+    if not cores:
+        pytest.skip("numpy's BLAS is not OpenBLAS on an AVX2 CPU: no second kernel to try")
+    trees = {}
+    for core in cores:
+        env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+        if core:
+            env["OPENBLAS_CORETYPE"] = core
+        out = tmp_path / (core or "default")
+        subprocess.run(
+            [sys.executable, "-c", "import sys; from pathlib import Path; "
+             "from autograder.build.command import build_student_package as b; "
+             "b(Path(sys.argv[1]))", str(out)],
+            env=env, check=True, timeout=600, cwd=tmp_path,
+        )
+        trees[core or "default"] = out / "course_lib"
+    committed = _tree_bytes(STUDENT_LIB)
+    for core, tree in trees.items():
+        built = _tree_bytes(tree)
+        assert built.keys() == committed.keys(), core
+        differ = sorted(rel for rel in built if built[rel] != committed[rel])
+        assert not differ, f"OPENBLAS_CORETYPE={core}: {differ} differ from the committed bytes"
+
+
+def _tree_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_no_generated_file_in_solutions():
+    assert not (REFERENCE_DIR / "checks" / "fixtures").exists(), "fixtures belong in course_lib/"
+    assert sorted(PUBLIC_FIXTURES.glob("*.json")), "course build writes the public fixtures there"
 
 
 def test_every_graded_name_is_a_stub_that_names_its_task():

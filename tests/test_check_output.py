@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import REPO
+from autograder import PUBLIC_FIXTURES, REPO
 
 WRONG_BN_BACKWARD = '''
 
@@ -101,6 +101,7 @@ def test_check_cell_shows_the_course_check_report_without_traceback(wrong_bn):
 def test_passing_check_cell_prints_the_report_and_no_value(tmp_path):
     shutil.copytree(REPO / "solutions" / "course_lib", tmp_path / "course_lib",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PUBLIC_FIXTURES, tmp_path / "course_lib" / "checks" / "fixtures")  # as a student has
     outputs = _run_cell(tmp_path, 'from course_lib.checks import check\ncheck("1.1")')
     assert [o["output_type"] for o in outputs] == ["stream"], outputs  # no `True` under it
     assert "✓" in outputs[0]["text"] and "checks passed" in outputs[0]["text"]

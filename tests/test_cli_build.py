@@ -23,7 +23,9 @@ def workdir(tmp_path, monkeypatch):
     monkeypatch.setattr(command, "RELEASE_NOTEBOOKS", tmp_path / "notebooks")
     monkeypatch.setattr(command, "REPO", tmp_path)
     monkeypatch.setattr(command, "MANIFEST", tmp_path / ".course-build.json")
-    monkeypatch.setattr(command, "write_fixtures", lambda d: None)  # solutions/ stays as is
+    # The fixtures as committed (their generation is tests/test_build.py's business).
+    monkeypatch.setattr(command, "write_fixtures", lambda d, previous: shutil.copytree(
+        REPO / "course_lib" / "checks" / "fixtures", d))
     return tmp_path
 
 
@@ -74,3 +76,64 @@ def test_without_a_manifest_an_edit_is_what_build_would_not_write(workdir, capsy
     (workdir / "course_lib" / "init.py").write_text("# mine\n")
     rc, out, err = _build(capsys)
     assert rc == 1 and "init.py" in err and "refused: 1 file(s)" in err
+
+
+def test_a_build_writes_the_committed_bytes_and_check_is_clean_after_it(workdir, capsys, monkeypatch):
+    """The real fixture generation: a build reproduces the committed student package byte for
+    byte (a fixture value that BLAS round-off on this CPU changed keeps its committed digits), and
+    ``--check`` right after it finds no drift."""
+    from autograder.build.fixtures import write_fixtures
+
+    monkeypatch.setattr(command, "write_fixtures", write_fixtures)
+    assert _build(capsys)[0] == 0
+    built, committed = workdir / "course_lib", REPO / "course_lib"
+    assert command._files(built) == command._files(committed)
+    for rel in command._files(built):
+        assert (built / rel).read_bytes() == (committed / rel).read_bytes(), f"{rel} differs"
+    rc, out, err = _build(capsys, "--check")
+    assert rc == 0, err
+
+
+def _git(root, *args):
+    import subprocess
+
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@t", "PATH": "/usr/bin:/bin"})
+
+
+def test_the_record_follows_solutions_and_git_and_still_catches_a_hand_edit(workdir, capsys,
+                                                                            monkeypatch):
+    """The record of what build wrote (``.course-build.json``) never goes stale: a rebuild after
+    an edit of solutions/ and a generated file that git brought (a merge of someone else's
+    build) are not refused; a file edited by hand still is, named, with ``--force``."""
+    source = workdir / "solutions" / "course_lib"
+    shutil.copytree(command.REFERENCE_DIR, source, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(command, "REFERENCE_DIR", source)
+    _git(workdir, "init", "-q")
+    _git(workdir, "add", "-A")
+    _git(workdir, "commit", "-qm", "as committed")
+    assert _build(capsys)[0] == 0
+
+    penalties = source / "penalties.py"
+    penalties.write_text(penalties.read_text() + "\n# a note of the reference's\n")
+    rc, out, err = _build(capsys)
+    assert rc == 0, err
+    assert "a note of the reference's" in (workdir / "course_lib" / "penalties.py").read_text()
+    assert _build(capsys)[0] == 0
+
+    # Someone else's build, committed and merged: git rewrites a generated file build did not
+    # write in this working copy.
+    theirs = workdir / "course_lib" / "dropout.py"
+    theirs.write_text(theirs.read_text() + "\n# their build\n")
+    _git(workdir, "add", "-A")
+    _git(workdir, "commit", "-qm", "their build")
+    rc, out, err = _build(capsys)
+    assert rc == 0, err
+    assert "their build" not in theirs.read_text()
+
+    mine = workdir / "course_lib" / "init.py"
+    mine.write_text(mine.read_text() + "\n# mine\n")
+    rc, out, err = _build(capsys)
+    assert rc == 1 and "refused: 1 file(s)" in err and str(mine) in err and "--force" in err
+    assert mine.read_text().endswith("# mine\n")

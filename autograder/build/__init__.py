@@ -1,12 +1,12 @@
 """The build stage, ``course build``: generate what students receive from ``solutions/``, the
 single source of truth.
 
-Products, all committed, each from its own module:
+Products, all committed and none inside ``solutions/``, each from its own module:
 
-1. :mod:`.fixtures` — ``solutions/course_lib/checks/fixtures/<A>.json``: the reference's outputs
-   (and each known mistake's) on the public scenario cases;
+1. :mod:`.fixtures` — the public fixtures, ``course_lib/checks/fixtures/<A>.json``: the
+   reference's outputs (and each known mistake's) on the public scenario cases;
 2. :mod:`.stubs` — ``course_lib/``: the reference package with every solution region replaced by
-   ``raise NotImplementedError(...)``;
+   ``raise NotImplementedError(...)``, the fixtures in its ``checks/``;
 3. :mod:`.release` — ``notebooks/<A>/``: the release notebooks (stock ``nbgrader
    generate_assignment``);
 4. :mod:`.bundle` — ``course bundle``: the zip students receive (not committed).

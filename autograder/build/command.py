@@ -1,11 +1,12 @@
-"""``course build``: regenerate the fixtures, the stubs and the release notebooks from
-``solutions/``; ``course build --check`` regenerates into a temporary directory and fails on any
-drift from what is committed.
+"""``course build``: regenerate the student package (the stubs and, in its ``checks/fixtures/``,
+the public fixtures) and the release notebooks from ``solutions/``; ``course build --check``
+regenerates into a temporary directory and fails on any drift from what is committed (the student
+package byte for byte: its fixtures are the same bytes on every CPU, see :mod:`.fixtures`).
 
 ``course build`` never overwrites someone's work: a file of ``course_lib/`` or ``notebooks/``
-that differs from what build last wrote there (``.course-build.json``, the hashes of what it
-wrote; without it, a file git reports modified or new that differs from what build would write)
-was edited by hand, and build refuses, listing them, unless ``--force``. Everything is generated
+that build would change, that differs from what build last wrote there (``.course-build.json``,
+the hashes of what it wrote) and that git reports modified or new was edited by hand, and build
+refuses, listing them, unless ``--force`` (see :func:`local_edits`). Everything is generated
 into a temporary folder first: nothing is replaced before every step that can fail succeeded.
 """
 
@@ -114,22 +115,28 @@ def _git_changed(paths: list[Path]) -> set[Path] | None:
 
 def local_edits(new: dict[Path, Path]) -> list[str]:
     """The files of each target tree (``{target: freshly generated tree}``) a build would
-    overwrite or delete although build did not write them so: edited by hand."""
-    manifest = _read_manifest()
-    changed = None if manifest is not None else _git_changed(list(new))
+    overwrite or delete although nothing else keeps them: edited by hand.
+
+    A file is safe to replace when the build would write it unchanged, when it is what build
+    last wrote there (the record, ``.course-build.json``), or when git has it as committed (a
+    checkout, merge or rebase brought someone else's build: the record cannot know that file,
+    and git keeps it). Without git, the record alone decides; without either, nothing is safe.
+    """
+    manifest = _read_manifest() or {}
+    changed = _git_changed(list(new))
     edits = []
     for target, fresh in new.items():
-        written = manifest.get(target.name) if manifest is not None else None
+        written = manifest.get(target.name, {})
         for rel in sorted(_files(target)):
             cur = target / rel
-            if written is not None:
-                edited = written.get(rel.as_posix()) != _sha(cur)
-            else:
-                fresh_file = fresh / rel
-                differs = not fresh_file.exists() or not _same(fresh_file, cur)
-                edited = differs and (changed is None or cur.resolve() in changed)
-            if edited:
-                edits.append(str(cur))
+            fresh_file = fresh / rel
+            if fresh_file.exists() and _same(fresh_file, cur):
+                continue  # building leaves it as it is
+            if written.get(rel.as_posix()) == _sha(cur):
+                continue  # build wrote it so
+            if changed is not None and cur.resolve() not in changed:
+                continue  # as committed: git keeps it
+            edits.append(str(cur))
     return edits
 
 
@@ -155,40 +162,40 @@ def _write_manifest(targets: list[Path]) -> None:
     MANIFEST.write_text(json.dumps(data, indent=1, sort_keys=True))
 
 
+def build_student_package(dest: Path) -> Path:
+    """Write the student package into ``dest`` (a scratch folder): the stubs of
+    ``solutions/course_lib/`` with the public fixtures in ``checks/fixtures/``, their values
+    that only round-off changed written as committed. Returns the package folder."""
+    write_fixtures(dest / "fixtures", previous=STUDENT_LIB / "checks" / "fixtures")
+    write_stub_package(REFERENCE_DIR, dest / "course_lib", fixtures=dest / "fixtures")
+    return dest / "course_lib"
+
+
 def build(*, check: bool = False, release: bool = True, force: bool = False) -> list[str]:
-    """Regenerate fixtures, stubs and release notebooks; with ``check``, only report drift.
-    Raises :class:`LocalEdits` (nothing written but the fixtures) if it would overwrite files
-    edited by hand, unless ``force``."""
-    fixture_dir = REFERENCE_DIR / "checks" / "fixtures"
-    if not check:
-        write_fixtures(fixture_dir)
-        with tempfile.TemporaryDirectory(prefix="course-build-") as tmp_name:
-            tmp = Path(tmp_name)
-            write_stub_package(REFERENCE_DIR, tmp / "course_lib")
-            fresh = {STUDENT_LIB: tmp / "course_lib"}
+    """Regenerate the student package (stubs and public fixtures) and the release notebooks;
+    with ``check``, only report drift. Raises :class:`LocalEdits` (nothing written) if it would
+    overwrite files edited by hand, unless ``force``."""
+    with tempfile.TemporaryDirectory(prefix="course-check-" if check else "course-build-") as t:
+        tmp = Path(t)
+        package = build_student_package(tmp)
+        if check:
+            problems = _tree_diff(package, STUDENT_LIB)
             if release:
-                assignments = source_assignments()
-                generate_release(tmp / "notebooks", assignments)
-                fresh.update({RELEASE_NOTEBOOKS / a: tmp / "notebooks" / a for a in assignments})
-            edits = local_edits(_by_tree(fresh))
-            if edits and not force:
-                raise LocalEdits(edits)
-            for target, new in fresh.items():
-                _install(new, target)
-            _write_manifest([STUDENT_LIB, RELEASE_NOTEBOOKS] if release else [STUDENT_LIB])
-        return []
-    problems: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="course-check-") as tmp_name:
-        tmp = Path(tmp_name)
-        write_fixtures(tmp / "fixtures")
-        problems += _tree_diff(tmp / "fixtures", fixture_dir, json_close=True)
-        # The stubs are made from the committed fixtures so a fixture drift is reported once.
-        write_stub_package(REFERENCE_DIR, tmp / "course_lib")
-        problems += _tree_diff(tmp / "course_lib", STUDENT_LIB, json_close=True)
+                generate_release(tmp / "notebooks")
+                problems += _tree_diff(tmp / "notebooks", RELEASE_NOTEBOOKS, json_close=True)
+            return problems
+        fresh = {STUDENT_LIB: package}
         if release:
-            generate_release(tmp / "notebooks")
-            problems += _tree_diff(tmp / "notebooks", RELEASE_NOTEBOOKS, json_close=True)
-    return problems
+            assignments = source_assignments()
+            generate_release(tmp / "notebooks", assignments)
+            fresh.update({RELEASE_NOTEBOOKS / a: tmp / "notebooks" / a for a in assignments})
+        edits = local_edits(_by_tree(fresh))
+        if edits and not force:
+            raise LocalEdits(edits)
+        for target, new in fresh.items():
+            _install(new, target)
+        _write_manifest([STUDENT_LIB, RELEASE_NOTEBOOKS] if release else [STUDENT_LIB])
+    return []
 
 
 def _by_tree(fresh: dict[Path, Path]) -> dict[Path, Path]:
@@ -250,11 +257,12 @@ def run_build(*, check: bool = False, release: bool = True, force: bool = False)
                 print("Run `course build` and commit.", file=sys.stderr)
             return 1
         print(
-            "course build --check: course_lib/, notebooks/ and the public fixtures match solutions/"
+            "course build --check: course_lib/ (with its public fixtures) and notebooks/ match "
+            "solutions/"
         )
         return 0
     what = f" and {RELEASE_NOTEBOOKS.name}/ ({', '.join(source_assignments())})" if release else ""
-    print(f"course build: wrote {STUDENT_LIB.name}/, fixtures{what}")
+    print(f"course build: wrote {STUDENT_LIB.name}/ (with its public fixtures){what}")
     return 0
 
 
@@ -262,8 +270,7 @@ def _edited_for_check(release: bool) -> list[str]:
     """For ``--check``'s message: the drifted files that were edited by hand."""
     with tempfile.TemporaryDirectory(prefix="course-check-") as tmp_name:
         tmp = Path(tmp_name)
-        write_stub_package(REFERENCE_DIR, tmp / "course_lib")
-        fresh = {STUDENT_LIB: tmp / "course_lib"}
+        fresh = {STUDENT_LIB: build_student_package(tmp)}
         if release:
             generate_release(tmp / "notebooks")
             fresh[RELEASE_NOTEBOOKS] = tmp / "notebooks"

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from types import ModuleType
 
-from .. import REFERENCE_DIR, STUDENT_LIB
+from .. import PUBLIC_FIXTURES, REFERENCE_DIR, STUDENT_LIB
 from ..reference import REFERENCE_NAME, load_reference
 from .markers import SOLUTION_BEGIN as BEGIN
 from .markers import SOLUTION_END as END
@@ -109,13 +109,19 @@ def make_stub(source: str, module: str, filename: str = "<source>") -> str:
     return stub
 
 
-def write_stub_package(src: Path = REFERENCE_DIR, dest: Path = STUDENT_LIB) -> list[Path]:
-    """Write the stub package of ``src`` into ``dest`` (replacing it); return the files written."""
+def write_stub_package(
+    src: Path = REFERENCE_DIR, dest: Path = STUDENT_LIB, fixtures: Path | None = PUBLIC_FIXTURES
+) -> list[Path]:
+    """Write the stub package of ``src`` into ``dest`` (replacing it), with the public fixtures
+    of ``fixtures`` (the committed ones by default; none if ``None`` or missing) in its
+    ``checks/fixtures/``; return the Python files written."""
     src, dest = Path(src), Path(dest)
     tmp = dest.with_name(dest.name + ".building")
     if tmp.exists():
         shutil.rmtree(tmp)
     shutil.copytree(src, tmp, ignore=IGNORE)
+    if fixtures is not None and Path(fixtures).is_dir():
+        shutil.copytree(fixtures, tmp / "checks" / "fixtures", ignore=IGNORE)
     written = []
     for path in sorted(tmp.rglob("*.py")):
         rel = path.relative_to(tmp)

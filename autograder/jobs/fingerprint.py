@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import REFERENCE_DIR, __version__
+from .. import PUBLIC_FIXTURES, REFERENCE_DIR, __version__
 
 _GRADER_CODE = Path(__file__).resolve().parent.parent  # autograder/: suites, mistakes, limits
 
@@ -48,6 +48,7 @@ def code_fingerprint() -> str:
     for label, folder, patterns in (
         ("grader", _GRADER_CODE, ("*.py",)),
         ("reference", REFERENCE_DIR, ("*.py", "*.json")),
+        ("public fixtures", PUBLIC_FIXTURES, ("*.json",)),
     ):
         h.update(label.encode() + b"\0")
         if folder.is_dir():
@@ -63,6 +64,7 @@ def grader_fingerprint(suite_dir: Path, release_dir: Path) -> str:
     for label, folder, patterns in (
         ("grader", _GRADER_CODE, ("*.py",)),
         ("reference", REFERENCE_DIR, ("*.py", "*.json")),
+        ("public fixtures", PUBLIC_FIXTURES, ("*.json",)),
         ("suites", Path(suite_dir), ("*.py",)),
         ("release", Path(release_dir), ("*.ipynb",)),
     ):

@@ -17,7 +17,14 @@ from .scenario import Scenario, load_scenarios
 from .wire import decode_outcome
 
 
-FIXTURE_DIR = Path(__file__).resolve().parent / "fixtures"
+_HERE = Path(__file__).resolve().parent
+# `course build` generates the stored reference outputs into the student package
+# (course_lib/checks/fixtures/). The source package, solutions/course_lib/, holds no generated
+# file: run from there, the fixtures are the student package's beside it.
+if _HERE.parents[1].name == "solutions":
+    FIXTURE_DIR = _HERE.parents[2] / "course_lib" / "checks" / "fixtures"
+else:
+    FIXTURE_DIR = _HERE / "fixtures"
 
 
 def fixture_path(assignment: str, directory: Path | None = None) -> Path:
