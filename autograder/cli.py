@@ -138,9 +138,9 @@ def cmd_grade(args: argparse.Namespace) -> int:
     """Exit status: 0 when every grade is current; 1 when some submission failed; 3 when some
     were not graded (the grader's or the machine's failure: rerun); 130 on Ctrl-C."""
     from . import sandbox
+    from .coordinator import Interrupted, grade
     from .export import format_table, grade_rows
     from .jobs.cluster import ClusterError
-    from .jobs.pool import Interrupted, grade
 
     root = _course_dir(args)
     assignments = _check_assignments(root, args.assignments)

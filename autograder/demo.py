@@ -118,9 +118,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from . import sandbox
+    from .coordinator import grade
     from .export import format_table, grade_rows
     from .feedback import generate_feedback
-    from .jobs.pool import grade
 
     root = Path(args.dir).resolve()
     if root.exists() and not args.keep:

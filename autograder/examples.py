@@ -1,7 +1,7 @@
 """The example class: the reference, the blank stubs and one student per catalogued mistake.
 
 One builder for the two places that grade it: ``course demo`` (through nbgrader, with hostile
-students added) and the score stage's development table (``python -m autograder.score``).
+students added) and the development table (``python -m autograder.dev_table``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def example_packages(assignment: str, tmp: Path, max_mistakes: int | None = None
     """The example class of ``assignment`` (packages written under ``tmp``): the reference, the
     blank stubs, then one student per catalogued mistake — round robin over the tasks (the first
     mistake of each task, then the second, ...), at most ``max_mistakes``. The demo grades
-    them through nbgrader; the score stage's development table grades them in-process."""
+    them through nbgrader; the development table (:mod:`.dev_table`) grades them in-process."""
     from .build import write_stub_package
     from .mistakes import make_mistaken_package, mistakes_for_task
     from .reference import load_reference

@@ -1,6 +1,6 @@
 """The grade table's format: one line per submission, a column per task cell, the total and the
 first named mistake, error or reason. Shared by the export stage (``course grade``, ``course
-demo``) and the score stage's development table, so it lives below both."""
+demo``) and the development table (:mod:`.dev_table`)."""
 
 from __future__ import annotations
 

@@ -77,7 +77,7 @@ def dask_cluster(n_workers: int, logs: Path):
 
 
 def _runs(root: Path, n: int, repeats: int, **how) -> dict:
-    from autograder.jobs.pool import grade
+    from autograder.coordinator import grade
 
     walls, ok = [], True
     for _ in range(repeats):

@@ -129,7 +129,7 @@ def stage_medians(reports) -> dict:
 
 
 def main(argv=None) -> int:
-    from autograder.jobs.pool import grade
+    from autograder.coordinator import grade
 
     p = argparse.ArgumentParser(prog="python -m benchmarks.bench_grading")
     p.add_argument("--assignment", default="01_foundations")

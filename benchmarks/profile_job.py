@@ -155,7 +155,7 @@ def suite_parts(folder: Path, assignment: str, suite: Path) -> dict:
 
 
 def main(argv=None) -> int:
-    from autograder.jobs.pool import SANITIZED
+    from autograder.coordinator import SANITIZED
     from autograder.record.course import release_notebooks, suite_dir
     from autograder.sanitize import sanitize
 

@@ -239,7 +239,7 @@ def test_report_of_a_class_graded_through_nbgrader(tmp_path, capsys):
 
     from autograder import REPO
     from autograder.cli import main as course_main
-    from autograder.grading import init_course, make_submission_dir
+    from autograder.record.course import init_course, make_submission_dir
 
     fixture = REPO / "tests" / "fixtures" / "grading"
     root = init_course(tmp_path / "course", {A: fixture / "source" / A}, suite_dir=fixture / "suites",

@@ -60,7 +60,7 @@ def test_unpacking_refuses_a_path_out_of_its_folder(tmp_path, rel):
 
 
 def test_a_worker_with_another_grader_refuses_the_job(tmp_path):
-    from autograder.jobs.pool import Job, job_spec
+    from autograder.coordinator import Job, job_spec
     from autograder.record.course import init_course, make_submission_dir
 
     root = init_course(tmp_path / "course", {A: FIX / "source" / A}, suite_dir=FIX / "suites")
@@ -88,7 +88,7 @@ def test_a_class_graded_on_dask_into_postgresql_equals_the_local_run(tmp_path):
 
     from autograder import sandbox
     from autograder.examples import example_packages
-    from autograder.jobs.pool import grade
+    from autograder.coordinator import grade
     from autograder.record.course import init_course, make_submission_dir
 
     if sandbox.mode() != "bwrap":

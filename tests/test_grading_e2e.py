@@ -16,7 +16,7 @@ import pytest
 
 from autograder import REFERENCE_DIR, REPO, nbgrader_env
 from autograder.export import export_csv, grade_rows
-from autograder.jobs.pool import grade
+from autograder.coordinator import grade
 from autograder.jobs.report import report_path
 from autograder.record.course import init_course, make_submission_dir
 

@@ -22,7 +22,8 @@ import pytest
 
 from autograder import REFERENCE_DIR, REPO
 from autograder.export import export_csv, format_table, grade_rows
-from autograder.jobs import job, pool
+from autograder import coordinator
+from autograder.jobs import job
 from autograder.jobs.fingerprint import grader_fingerprint, submission_hash
 from autograder.jobs.job import JobSpec, run_job
 from autograder.jobs.report import NOT_GRADED, JobReport, read_report, write_report
@@ -129,7 +130,7 @@ def test_not_graded_is_retried_and_never_recorded(monkeypatch, tmp_path):
 
     monkeypatch.setattr(job, "run_job", always_not_graded)
     spec = JobSpec("s", A, tmp_path, tmp_path, tmp_path, {}, tmp_path, "g")
-    report = pool.grade_and_record(tmp_path, spec)
+    report = coordinator.grade_and_record(tmp_path, spec)
     assert len(calls) == job.NOT_GRADED_ATTEMPTS
     assert report.status == NOT_GRADED and report.recorded is None
     assert report.failure.startswith("not graded, rerun")
@@ -155,7 +156,7 @@ def course(tmp_path_factory):
              if c.metadata.get("nbgrader", {}).get("grade_id") == "task_7_1")  # fmt: skip
     nb.cells.insert(i + 1, copy.deepcopy(nb.cells[i]))
     nbformat.write(nb, d / f"{A}.ipynb")
-    run = pool.grade(root, workers=2, progress=False)
+    run = coordinator.grade(root, workers=2, progress=False)
     return root, suites, run
 
 
@@ -220,10 +221,10 @@ def test_failed_regrade_shows_failed_not_the_old_score(course):
 @pytestmark_slow
 def test_a_grader_change_regrades_what_is_stale(course):
     root, suites, _ = course
-    assert pool.grade(root, student="reference", progress=False).skipped == 1
+    assert coordinator.grade(root, student="reference", progress=False).skipped == 1
     with open(suites / f"test_{A}.py", "a") as fh:
         fh.write("\n# the hidden suite changed\n")
-    run = pool.grade(root, student="reference", progress=False)
+    run = coordinator.grade(root, student="reference", progress=False)
     assert (run.graded, run.stale, run.skipped) == (1, 1, 0)
     assert _rows(root)["reference"]["tasks"]["task_7_1"] == 3
 
@@ -249,7 +250,7 @@ def test_ctrl_c_stops_leaves_in_flight_ungraded_and_resumes(tmp_path):
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
     reports = [read_report(root, f"s{k}", A) for k in range(4)]
     assert all(r is None or r.failure is None for r in reports), reports  # ungraded, not errored
-    run = pool.grade(root, workers=2, progress=False)
+    run = coordinator.grade(root, workers=2, progress=False)
     assert run.graded == sum(r is None for r in reports)
     assert all(r.failure is None for r in run.reports)
     rows = _rows(root)

@@ -6,7 +6,7 @@ stubs score zero, and every catalogued mistake loses points in its task and is n
 import pytest
 
 from autograder import SUITES_DIR
-from autograder.score.development import dev_table
+from autograder.dev_table import dev_table
 
 ASSIGNMENTS = sorted(p.stem.removeprefix("test_") for p in SUITES_DIR.glob("test_*.py"))
 

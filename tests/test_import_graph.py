@@ -1,6 +1,8 @@
 """The import graph of ``autograder`` and ``course_lib`` (and the reference) has no cycle, counting
-imports inside functions and the parent packages every import runs; the sandbox never imports
-the stages above it. Read from the source with ``ast``: nothing is imported."""
+imports inside functions and the parent packages every import runs, neither between modules nor
+between the packages of ``autograder/`` (``jobs.pool -> record`` with ``record -> jobs.report`` is
+no module cycle, but it ties the two packages into one); the sandbox never imports the stages
+above it. Read from the source with ``ast``: nothing is imported."""
 
 from __future__ import annotations
 
@@ -98,6 +100,40 @@ def test_no_import_cycle():
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
+def package_graph(g: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The imports between the packages and top-level modules of ``autograder/`` (``a.b.c`` counts
+    as ``a.b``); imports within one package are left out."""
+
+    def package(module: str) -> str | None:
+        parts = module.split(".")
+        return ".".join(parts[:2]) if parts[0] == "autograder" and len(parts) > 1 else None
+
+    out: dict[str, set[str]] = {}
+    for module, targets in g.items():
+        source = package(module)
+        if source is None:
+            continue
+        out.setdefault(source, set()).update(
+            t for t in map(package, targets) if t is not None and t != source
+        )
+    return out
+
+
+def test_no_import_cycle_between_packages():
+    cycle = find_cycle(package_graph(graph()))
+    assert cycle is None, "import cycle between packages: " + " -> ".join(cycle or [])
+
+
+def test_a_package_cycle_without_a_module_cycle_is_found():
+    g = {
+        "autograder.jobs.pool": {"autograder.record.autograde"},
+        "autograder.record.autograde": {"autograder.jobs.report"},
+        "autograder.jobs.report": set(),
+    }
+    assert find_cycle(g) is None
+    assert find_cycle(package_graph(g)) == ["autograder.jobs", "autograder.record", "autograder.jobs"]
+
+
 def test_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
@@ -132,11 +168,10 @@ def test_stages_flow_one_way():
 # Each stage, and the module or package that is its engine, with the packages it must never reach
 # (directly or through anything it imports): what comes later in the data flow submission ->
 # sanitized copy -> executed notebook -> score report -> gradebook -> feedback and export, and the
-# commands on top. ``build`` may reach ``score``: the public fixtures are the scenarios' outcomes on
-# the reference and on each catalogued mistake. The score stage's development table
-# (``score.development``) grades the example class and so reaches ``build``; the engine and the
-# ``score`` package, which every suite imports, do not.
-_LATER = ("record", "feedback", "export", "grading", "cli", "demo", "class_report")
+# commands and tools on top. ``build`` may reach ``score``: the public fixtures are the scenarios'
+# outcomes on the reference and on each catalogued mistake. The development table (``dev_table``)
+# grades the example class and so reaches ``build``: it is a tool on top, outside ``score``.
+_LATER = ("coordinator", "record", "feedback", "export", "cli", "demo", "class_report", "dev_table")
 _SCORING = ("score", "mistakes", "suites", "examples")
 STAGE_RULES = {
     "sanitize": ("build", "execute", "sandbox", *_SCORING, "jobs", *_LATER),
@@ -144,17 +179,13 @@ STAGE_RULES = {
     "sandbox": ("build", "execute", *_SCORING, "jobs", *_LATER),
     "execute": (*_SCORING, "jobs", *_LATER),
     "mistakes": ("build", "sanitize", "execute", "sandbox", "score", "suites", "jobs", *_LATER),
-    "score.scenarios": ("build", "examples", "jobs", *_LATER),
-    "score.submission": ("build", "examples", "jobs", *_LATER),
-    "score.suite": ("build", "examples", "jobs", *_LATER),
-    "score.sandboxed": ("build", "examples", "jobs", *_LATER),
+    "score": ("build", "examples", "jobs", *_LATER),
     "suites": ("build", "examples", "jobs", *_LATER),
-    "jobs.job": _LATER,
-    "jobs.report": _LATER,
-    "jobs.fingerprint": _LATER,
-    "record": ("feedback", "export", "grading", "cli", "demo", "class_report"),
-    "feedback": ("grading", "cli", "demo", "class_report"),  # its notes are the export's rows
-    "export": ("grading", "cli", "demo", "class_report"),
+    "jobs": _LATER,
+    "table": ("coordinator", "record", "feedback", "export", "cli", "demo", "dev_table"),
+    "record": ("coordinator", "feedback", "export", "cli", "demo", "class_report", "dev_table"),
+    "feedback": ("coordinator", "cli", "demo", "class_report"),  # its notes are the export's rows
+    "export": ("coordinator", "cli", "demo", "class_report"),
 }
 
 

@@ -19,14 +19,17 @@ import zipfile
 from pathlib import Path
 
 from .. import REFERENCE_DIR, REPO
-from .markers import SOLUTION_BEGIN
+from ..reference import REFERENCE_NAME
+from .markers import MARKERS, SOLUTION_BEGIN
 from .release import generate_release
 from .stubs import _tasks, write_stub_package
 
 NAME = "ffnn-course-student"
+# What no shipped file may hold: a marker's words (however many ``#`` before them), the
+# reference's package name, the grader.
 FORBIDDEN = re.compile(
-    r"BEGIN (SOLUTION|HIDDEN TESTS)|END (SOLUTION|HIDDEN TESTS)"
-    r"|course_ref|autograder[./]|import autograder"
+    "|".join(re.escape(m.lstrip("# ")) for m in MARKERS)
+    + rf"|{re.escape(REFERENCE_NAME)}|autograder[./]|import autograder"
 )
 
 STUDENT_README = """# Training feedforward neural networks — student files

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import REFERENCE_DIR, STUDENT_LIB
+from ..sanitize import MAX_FILE_BYTES  # the sanitizer's cap on one .py file, read no further
 from ..score import TestResult as HiddenTest  # one hidden test's result, as the suite reports it
-
-MAX_SOURCE_BYTES = 1_000_000  # the sanitizer's cap on one .py file
 
 
 @dataclass
@@ -81,7 +80,8 @@ def task_titles(assignment: str) -> dict[str, str]:
 
 def library_sources(folder: Path, modules) -> dict[str, str]:
     """``{module: text}`` of ``folder/<module>.py`` for each module that is a regular file of at
-    most ``MAX_SOURCE_BYTES`` (a symlink or an oversized file is skipped, never followed)."""
+    most the sanitizer's ``MAX_FILE_BYTES`` (a symlink or an oversized file is skipped, never
+    followed)."""
     out = {}
     for m in modules:
         path = Path(folder) / f"{m}.py"
@@ -91,7 +91,7 @@ def library_sources(folder: Path, modules) -> dict[str, str]:
             continue
         with os.fdopen(fd, "rb") as fh:
             st = os.fstat(fh.fileno())
-            if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_SOURCE_BYTES:
+            if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_FILE_BYTES:
                 out[m] = fh.read().decode("utf-8", errors="replace")
     return out
 

@@ -1,9 +1,9 @@
 """``course grade --cluster ADDRESS``: the same jobs on a Dask distributed cluster.
 
-The coordinator (``course grade``'s process: :func:`run_on_cluster`, driven by :mod:`.pool`)
-packs each job — the submitted
-folder's bytes, the assignment's release notebooks and hidden suite, the grader's fingerprint —
-and submits it to the scheduler at ``ADDRESS`` (``distributed.Client``). A Dask worker unpacks it
+The coordinator (``course grade``'s process: :func:`run_on_cluster`, driven by
+:mod:`autograder.coordinator`) packs each job — the submitted folder's bytes, the assignment's
+release notebooks and hidden suite, the grader's fingerprint — and submits it to the scheduler
+at ``ADDRESS`` (``distributed.Client``). A Dask worker unpacks it
 into a temporary folder, runs it (:func:`.job.run_attempts`: sanitize, execute, score, again
 while "not graded") and returns the report with its sanitized and executed copies as bytes.
 No filesystem is shared and workers never see the gradebook: the coordinator writes the copies

@@ -2,9 +2,9 @@
 found (scores per test, named mistakes, reasons, rejected files, errors), and the key that makes
 ``course grade`` idempotent.
 
-Written by the coordinator (:mod:`.pool`) only, once the worker has run the job and the record
-stage (whose outcome is ``recorded``). The gradebook's scores are applied from it; the table's,
-the CSV's and the feedback's explanations are read from it.
+Written by the coordinator (:mod:`autograder.coordinator`) only, once the worker has run the job
+and the record stage (whose outcome is ``recorded``). The gradebook's scores are applied from it;
+the table's, the CSV's and the feedback's explanations are read from it.
 """
 
 from __future__ import annotations

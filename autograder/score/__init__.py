@@ -5,10 +5,9 @@
   the catalogued mistakes' outcomes;
 * :mod:`.submission` — a submission as the suites see it (judged here, in the grader's process);
   :mod:`.sandboxed` runs the student's side in a sandboxed worker (:mod:`autograder.sandbox`);
-* :mod:`.suite` — running a hidden suite (``autograder/suites/``) and its report;
-* :mod:`.development` — ``python -m autograder.score ASSIGNMENT``: reference, stubs and every known
-  mistake, in-process. Not imported here: it grades the example class (``build``, the grade table),
-  which the engine and the suites that import this package must not reach.
+* :mod:`.suite` — running a hidden suite (``autograder/suites/``) and its report.
+
+The development table that grades the example class with it is :mod:`autograder.dev_table`.
 """
 
 from .scenarios import framework, get_scenario, mistake_outcomes, reference_outcome, scenarios

@@ -35,8 +35,6 @@ from . import reduced
 from .limits import Limits, SandboxFault
 
 GRADER_CHECKS = REFERENCE_DIR / "checks"
-# The public checks' stored reference outputs, which `course build` generates into the release.
-RELEASE_FIXTURES = PUBLIC_FIXTURES
 BWRAP = "/usr/bin/bwrap"
 SANDBOX_DIR = Path(__file__).resolve().parents[1]
 # What the guest sees of the grader: its own folder and the framing module, read-only.
@@ -240,8 +238,8 @@ def copy_allowed(src: Path, dest: Path) -> list[str]:
         shutil.copytree(
             GRADER_CHECKS, checks, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
         )
-        if RELEASE_FIXTURES.is_dir():
-            shutil.copytree(RELEASE_FIXTURES, checks / "fixtures", dirs_exist_ok=True)
+        if PUBLIC_FIXTURES.is_dir():
+            shutil.copytree(PUBLIC_FIXTURES, checks / "fixtures", dirs_exist_ok=True)
     return copied
 
 
@@ -335,8 +333,8 @@ class Launch:
             for entry in sorted(GRADER_CHECKS.iterdir()):
                 if entry.name not in ("__pycache__", "fixtures"):
                     args += ["--ro-bind", str(entry), f"{inside}/{entry.name}"]
-            if RELEASE_FIXTURES.is_dir():
-                args += ["--ro-bind", str(RELEASE_FIXTURES), f"{inside}/fixtures"]
+            if PUBLIC_FIXTURES.is_dir():
+                args += ["--ro-bind", str(PUBLIC_FIXTURES), f"{inside}/fixtures"]
             args += ["--remount-ro", inside]
         args += ["--chdir", sub]
         if os.geteuid() == 0:

@@ -1,24 +1,29 @@
-"""Development table: the reference, the blank stubs and each catalogued mistake of one
-assignment, graded in-process (trusted code only)::
+"""The development table: the reference, the blank stubs and each catalogued mistake of one
+assignment (the example class, :mod:`.examples`), graded in-process by the score stage (trusted
+code only)::
 
-    python -m autograder.score 05_batchnorm [--verbose]
+    python -m autograder.dev_table 05_batchnorm [--verbose]
+
+A tool on top of the stages, not one of them: it builds the stubs (``build``), which make the
+public fixtures from the score stage, so it cannot live inside ``score``.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
-from .submission import InProcessSubmission
-from .suite import SuiteReport, run_suite
+from .examples import example_packages
+from .score.submission import InProcessSubmission
+from .score.suite import SuiteReport, run_suite
+from .table import format_table
 
 
 def dev_table(assignment: str) -> list[tuple[str, SuiteReport]]:
     """Grade the reference, the blank stubs and each catalogued mistake of ``assignment``: the
     example class (:func:`autograder.examples.example_packages`), in-process."""
-    from ..examples import example_packages
-
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for ex in example_packages(assignment, Path(tmp)):
@@ -30,10 +35,8 @@ def dev_table(assignment: str) -> list[tuple[str, SuiteReport]]:
     return rows
 
 
-def format_table(assignment: str, rows) -> str:
-    """The development table, in the grade table's format (``autograder.table.format_table``)."""
-    from ..table import format_table as grade_table
-
+def format_dev_table(assignment: str, rows) -> str:
+    """The development table, in the grade table's format (:func:`.table.format_table`)."""
     table = []
     for label, rep in rows:
         scores = rep.task_scores()
@@ -50,12 +53,12 @@ def format_table(assignment: str, rows) -> str:
                 "failure": None,
             }
         )
-    return f"Hidden suite of {assignment}\n" + grade_table(table, label="submission")
+    return f"Hidden suite of {assignment}\n" + format_table(table, label="submission")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m autograder.score",
+        prog="python -m autograder.dev_table",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,10 +66,14 @@ def main(argv=None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print every failure's feedback")
     args = parser.parse_args(argv)
     rows = dev_table(args.assignment)
-    print(format_table(args.assignment, rows))
+    print(format_dev_table(args.assignment, rows))
     if args.verbose:
         for label, rep in rows:
             print(f"\n== {label}")
             for task in rep.task_scores():
                 print(rep.feedback(task))
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

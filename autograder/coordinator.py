@@ -1,5 +1,7 @@
-"""``course grade``'s coordinator: a local pool of worker processes runs the jobs and records
-them; only the coordinator writes job reports.
+"""``course grade``'s coordinator: a local pool of worker processes (or a Dask cluster,
+:mod:`.jobs.cluster`) runs the jobs, the record stage applies each finished one; only the
+coordinator writes job reports. It sits above both: the jobs (:mod:`.jobs`) never touch the
+gradebook, and the record stage (:mod:`.record`) applies the reports the jobs make.
 
 For each (student, assignment) under ``submitted/``:
 
@@ -28,10 +30,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..record.course import cluster_address, release_dir, release_notebooks, suite_dir
-from .fingerprint import grader_fingerprint, submission_hash
-from .job import JobSpec, run_attempts
-from .report import DONE, NOT_GRADED, RECORD, JobReport, read_report, write_report
+from .jobs.fingerprint import grader_fingerprint, submission_hash
+from .jobs.job import JobSpec, run_attempts
+from .jobs.report import DONE, NOT_GRADED, RECORD, JobReport, read_report, write_report
+from .record.course import cluster_address, release_dir, release_notebooks, suite_dir
 
 SANITIZED = ".grading/sanitized"
 
@@ -99,7 +101,7 @@ def job_spec(root: Path, job: Job, grader: str, suites: Path) -> JobSpec:
 def record_report(root: Path, report: JobReport, release: dict[str, Path]) -> None:
     """The record stage of a finished job: apply it to the gradebook, setting
     ``report.recorded`` and the stage's seconds. Never raises."""
-    from ..record.autograde import record
+    from .record.autograde import record
 
     t = time.monotonic()
     try:
@@ -239,7 +241,7 @@ def _run_pool(root, todo, grader, suites, workers, progress) -> list[JobReport]:
 def _run_cluster(root, todo, grader, suites, address, progress) -> list[JobReport]:
     """The jobs on the Dask cluster at ``address`` (:mod:`.cluster`); here, in the coordinator,
     each finished one is recorded and its report written, as the local pool does."""
-    from .cluster import run_on_cluster
+    from .jobs.cluster import run_on_cluster
 
     results = run_on_cluster(address, [job_spec(root, j, grader, suites) for j in todo])
     bar = None
