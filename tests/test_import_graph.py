@@ -150,18 +150,8 @@ def test_stages_flow_one_way():
     gradebook (record, export, feedback)."""
     g = graph()
     later = ("autograder.record", "autograder.export", "autograder.feedback", "autograder.cli")
-
-    def reach(start: str) -> set[str]:
-        seen, todo = set(), [start]
-        while todo:
-            for m in g.get(todo.pop(), ()):
-                if m not in seen:
-                    seen.add(m)
-                    todo.append(m)
-        return seen
-
     for stage in ("autograder.jobs.job", "autograder.execute", "autograder.sanitize"):
-        bad = sorted(m for m in reach(stage) if m.startswith(later))
+        bad = sorted(m for m in _reach(g, stage) if m.startswith(later))
         assert not bad, f"{stage} reaches {bad}"
 
 
