@@ -312,6 +312,44 @@ def test_mnist1d_offline_cached_and_no_global_state(ref):
     assert ref.data.load_mnist1d(n_samples=500, seed=1)[0][0, 0] != 99.0
 
 
+def test_mnist1d_disk_cache_same_bits_and_safe(ref, tmp_path, monkeypatch):
+    """The disk cache returns exactly the generated arrays; a corrupt, foreign or unwritable
+    cache is never an error (the data are generated instead), and ``0`` turns it off."""
+    data = ref.data
+    monkeypatch.setenv("COURSE_DATA_CACHE", "0")
+    data._mnist1d.cache_clear()
+    fresh_x, fresh_y = data.load_mnist1d(n_samples=100, seed=3)
+    assert list(tmp_path.iterdir()) == []
+
+    monkeypatch.setenv("COURSE_DATA_CACHE", str(tmp_path / "cache"))
+    data._mnist1d.cache_clear()
+    data.load_mnist1d(n_samples=100, seed=3)
+    (written,) = (tmp_path / "cache").iterdir()
+    assert written.name.startswith("mnist1d-") and written.name.endswith("-n100-seed3.npz")
+    data._mnist1d.cache_clear()
+    x, y = data.load_mnist1d(n_samples=100, seed=3)           # read back from disk
+    np.testing.assert_array_equal(x, fresh_x)
+    np.testing.assert_array_equal(y, fresh_y)
+    assert x.dtype == np.float64 and y.dtype == np.int64
+
+    written.write_bytes(b"not an npz")                       # corrupt: regenerated, rewritten
+    data._mnist1d.cache_clear()
+    np.testing.assert_array_equal(data.load_mnist1d(n_samples=100, seed=3)[0], fresh_x)
+    with np.load(written) as f:
+        np.testing.assert_array_equal(f["x"], fresh_x)
+
+    np.savez(written, x=np.zeros((100, 40)), y=np.zeros(7, dtype=np.int64))  # wrong shape
+    data._mnist1d.cache_clear()
+    np.testing.assert_array_equal(data.load_mnist1d(n_samples=100, seed=3)[1], fresh_y)
+
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("COURSE_DATA_CACHE", str(blocker / "sub"))   # unwritable: no error
+    data._mnist1d.cache_clear()
+    np.testing.assert_array_equal(data.load_mnist1d(n_samples=100, seed=3)[0], fresh_x)
+    data._mnist1d.cache_clear()
+
+
 # ---- plots ---------------------------------------------------------------------------------
 
 def test_plots_return_axes(ref):

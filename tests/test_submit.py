@@ -105,9 +105,15 @@ def test_zip_holds_nbgraders_timestamp(course, tmp_path):
 
 
 def _student_folder(tmp_path: Path, lib: Path) -> Path:
+    """A student's folder: the release's ``course_lib`` (with its public fixtures), with
+    ``lib``'s sources over it (the reference's, for a student who finished every task)."""
+    from autograder import STUDENT_LIB
+
     root = tmp_path / "student"
     shutil.copytree(REPO / "notebooks" / "07_penalties", root / "notebooks" / "07_penalties")
-    shutil.copytree(lib, root / "course_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(STUDENT_LIB, root / "course_lib", ignore=skip)
+    shutil.copytree(lib, root / "course_lib", ignore=skip, dirs_exist_ok=True)
     return root
 
 

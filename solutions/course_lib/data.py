@@ -17,7 +17,9 @@ arrays are float64 ``(N, D)`` inputs and int64 ``(N,)`` labels unless stated oth
 from __future__ import annotations
 
 import functools
+import os
 import random
+import tempfile
 
 import numpy as np
 
@@ -52,8 +54,72 @@ def load_digits():
     return x.copy(), y.copy()
 
 
+def _mnist1d_cache_file(n_samples, seed):
+    """Where the generated arrays are kept between sessions, or None when caching is off.
+
+    ``COURSE_DATA_CACHE`` names the folder (``0`` or an empty value turns the cache off); the
+    default is ``$XDG_CACHE_HOME/ffnn-course`` (``~/.cache/ffnn-course``). The name carries
+    mnist1d's version, so another version of the generator never reads this one's arrays.
+    """
+    folder = os.environ.get("COURSE_DATA_CACHE")
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "ffnn-course")
+    if folder in ("", "0"):
+        return None
+    try:
+        from importlib.metadata import version
+        generator = version("mnist1d")
+    except Exception:  # not installed as a distribution: no safe key, no cache
+        return None
+    return os.path.join(folder, f"mnist1d-{generator}-n{n_samples}-seed{seed}.npz")
+
+
+def _read_cached(path, n_samples):
+    """The cached arrays, or None if the file is missing, unreadable or not what we wrote."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            x, y = f["x"], f["y"]
+    except Exception:  # a missing, truncated or foreign file: generate instead
+        return None
+    if (x.shape != (n_samples, 40) or x.dtype != np.float64 or y.shape != (n_samples,)
+            or y.dtype != np.int64 or not np.isfinite(x).all()):
+        return None
+    return x, y
+
+
+def _write_cached(path, x, y):
+    """Write atomically (a temporary file, then a rename); a read-only place is not an error."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".npz.tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, x=x, y=y)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
 @functools.lru_cache(maxsize=8)
 def _mnist1d(n_samples, seed):
+    path = _mnist1d_cache_file(n_samples, seed)
+    cached = _read_cached(path, n_samples) if path else None
+    if cached is not None:
+        x, y = cached
+    else:
+        x, y = _generate_mnist1d(n_samples, seed)
+        if path:
+            _write_cached(path, x, y)
+    x.flags.writeable = False
+    y.flags.writeable = False
+    return x, y
+
+
+def _generate_mnist1d(n_samples, seed):
     from mnist1d.data import get_dataset_args, make_dataset
     args = get_dataset_args()
     args.num_samples = n_samples
@@ -69,8 +135,6 @@ def _mnist1d(n_samples, seed):
         random.setstate(py_state)
     x = np.concatenate([d["x"], d["x_test"]]).astype(np.float64)
     y = np.concatenate([d["y"], d["y_test"]]).astype(np.int64)
-    x.flags.writeable = False
-    y.flags.writeable = False
     return x, y
 
 
@@ -79,7 +143,10 @@ def load_mnist1d(*, n_samples=5000, seed=42):
 
     Each example is one of ten 1-D digit templates, padded, sheared, scaled, translated and
     noised, sampled at 40 points. The defaults give the standard dataset (5000 examples, seed
-    42); generating it takes under a second and is cached for the session. Use
+    42). Generating them takes seconds (4–9 s on a 2-core machine, 20 s and more when it is
+    busy), so the arrays are kept in memory for the session and on disk between sessions
+    (``~/.cache/ffnn-course``; ``COURSE_DATA_CACHE`` names another folder, ``0`` turns it off):
+    a later load reads them back in milliseconds, bit for bit the same. Use
     ``course_lib.assessment.stratified_split`` (or the first 80% / last 20%, the dataset's own
     split) to make training and test sets.
 
