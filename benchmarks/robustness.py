@@ -13,6 +13,10 @@ Usage::
     python -m benchmarks.robustness                      # all notebooks, 5 seeds, 2 at a time
     python -m benchmarks.robustness 05 07 --seeds 3
     make robustness                                      # the same, writes benchmarks/results/
+    python -m benchmarks.robustness --merge benchmarks/results/robustness_0*.json
+
+``--merge`` builds one table from the JSON files of earlier runs (a notebook's newest run wins),
+so that notebooks measured at different times still appear side by side.
 
 The table is written to ``benchmarks/results/robustness.md`` (and ``.json``) when every notebook
 was run; a partial run writes ``robustness_partial.*``.
@@ -145,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="notebooks executed at once (default 2)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
     ap.add_argument("--out", type=Path, default=None, help="output stem (default benchmarks/results/)")
+    ap.add_argument("--merge", type=Path, nargs="+", metavar="JSON", default=None,
+                    help="no run: one table from earlier runs' JSON files (newest notebook wins)")
     args = ap.parse_args(argv)
+    if args.merge:
+        return merge(args.merge, args.out)
     if not 1 <= args.seeds <= len(SHIFTS):
         ap.error(f"--seeds must be between 1 and {len(SHIFTS)}; got {args.seeds}")
     paths = notebook_paths(args.notebooks)
@@ -167,6 +175,39 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     full = not args.notebooks and args.seeds >= 5
     stem = args.out or RESULTS / ("robustness" if full else "robustness_partial")
+    return _write(stem, text, shifts, rows, runs)
+
+
+def merge(files: list[Path], out: Path | None) -> int:
+    """One table from earlier runs: for each notebook, the runs of the last file that has it."""
+    by_notebook: dict[str, list[dict]] = {}
+    shift_sets = []
+    for f in files:
+        try:
+            data = json.loads(Path(f).read_text(encoding="utf-8"))
+            runs, shifts = data["runs"], [int(s) for s in data["shifts"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SystemExit(f"--merge: {f} is not a robustness run's JSON ({exc})") from None
+        shift_sets.append(set(shifts))
+        for nb in {r["notebook"] for r in runs}:
+            by_notebook[nb] = [r for r in runs if r["notebook"] == nb]
+    shifts = sorted(set.intersection(*shift_sets))
+    runs = [r for nb in sorted(by_notebook) for r in by_notebook[nb] if int(r["shift"]) in shifts]
+    for r in runs:
+        r["shift"] = int(r["shift"])
+    rows = summarize(runs, shifts)
+    sources = ", ".join(f"`{Path(f).name}`" for f in files)
+    text = markdown(rows, runs, shifts).replace(
+        "Command: `python -m benchmarks.robustness`.",
+        f"Merged with `python -m benchmarks.robustness --merge` from {sources}; each notebook's "
+        f"rows come from its own run (`python -m benchmarks.robustness NN --seeds {len(shifts)}`).")
+    everything = {p.parent.name for p in NOTEBOOKS.glob("*/*.ipynb")} <= set(by_notebook)
+    stem = out or RESULTS / ("robustness" if everything else "robustness_partial")
+    return _write(stem, text, shifts, rows, runs)
+
+
+def _write(stem: Path, text: str, shifts: list[int], rows: list[dict], runs: list[dict]) -> int:
+    print(text)
     stem.parent.mkdir(parents=True, exist_ok=True)
     Path(f"{stem}.md").write_text(text, encoding="utf-8")
     Path(f"{stem}.json").write_text(json.dumps({"shifts": shifts, "rows": rows, "runs": runs},
