@@ -109,7 +109,7 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, **kw):
     return result
 """
     patch = ("from .checks.scenarios import s05_batchnorm as _s05\n"
-             "_s05._unchanged = lambda arrays, copies: True\n")  # fmt: skip
+             "_s05.unchanged = lambda arrays, copies: True\n")  # fmt: skip
     root = hostile(tmp_path, "in_place", init=patch, batchnorm=mutate)
     msg = verdict(root, "batchnorm_forward_train", seed=0, N=6, D=3)
     assert msg is not None and "inputs_unchanged" in msg

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..gradients import numerical_gradient
 from ..scenario import scenario
+from ._common import first_bad, shape_of, unchanged
 
 
 def _bn_inputs(rng, N, D, scale=3.0, shift=2.0):
@@ -20,10 +21,6 @@ def _bn_inputs(rng, N, D, scale=3.0, shift=2.0):
     running_mean = rng.normal(size=D)
     running_var = rng.uniform(0.5, 4.0, size=D)
     return x, gamma, beta, running_mean, running_var
-
-
-def _unchanged(arrays, copies):
-    return bool(all(np.array_equal(a, c) for a, c in zip(arrays, copies)))
 
 
 # ------------------------------------------------------------------------------- task 5.1
@@ -37,7 +34,7 @@ def batchnorm_forward_train(lib, rng, N, D, momentum=0.9, eps=1e-5):
     out, _cache, new_mean, new_var = lib.batchnorm.batchnorm_forward(
         *args, train=True, momentum=momentum, eps=eps)
     return {"out": out, "new_running_mean": new_mean, "new_running_var": new_var,
-            "inputs_unchanged": _unchanged(args, copies)}
+            "inputs_unchanged": unchanged(args, copies)}
 
 
 @scenario("5.1", cases=[dict(seed=3, N=4, D=3), dict(seed=4, N=1, D=2, eps=0.5)])
@@ -47,7 +44,7 @@ def batchnorm_forward_test(lib, rng, N, D, eps=1e-5):
     copies = [a.copy() for a in args]
     out, _cache, new_mean, new_var = lib.batchnorm.batchnorm_forward(*args, train=False, eps=eps)
     return {"out": out, "new_running_mean": new_mean, "new_running_var": new_var,
-            "inputs_unchanged": _unchanged(args, copies)}
+            "inputs_unchanged": unchanged(args, copies)}
 
 
 @scenario("5.1", cases=[dict(seed=5, N=8, D=2, steps=3)])
@@ -131,7 +128,7 @@ def fold_batchnorm_matches(lib, rng, fan_in, D, eps=1e-5):
     args = (W, b, gamma, beta, rm, rv)
     copies = [a.copy() for a in args]
     W_folded, b_folded = lib.batchnorm.fold_batchnorm(*args, eps=eps)
-    return {"W_folded": W_folded, "b_folded": b_folded, "inputs_unchanged": _unchanged(args, copies)}
+    return {"W_folded": W_folded, "b_folded": b_folded, "inputs_unchanged": unchanged(args, copies)}
 
 
 # ------------------------------------------------------------------------------- task 5.5
@@ -143,7 +140,7 @@ def layernorm_forward_matches(lib, rng, N, D, eps=1e-5):
     x, gamma, beta, _m, _v = _bn_inputs(rng, N, D)
     copies = [a.copy() for a in (x, gamma, beta)]
     out, _cache = lib.batchnorm.layernorm_forward(x, gamma, beta, eps=eps)
-    return {"out": out, "inputs_unchanged": _unchanged((x, gamma, beta), copies)}
+    return {"out": out, "inputs_unchanged": unchanged((x, gamma, beta), copies)}
 
 
 @scenario("5.5", cases=[dict(seed=33, N=3, D=4), dict(seed=34, N=2, D=3, eps=0.5)])
@@ -180,28 +177,23 @@ def layernorm_gradcheck(lib, rng, N, D, eps=1e-5):
 # recorded outputs.
 
 
-def _first_bad(bad):
-    """Index of the first True entry of a boolean vector."""
-    return int(np.flatnonzero(bad)[0])
-
-
 def _verify_bn_forward(outputs, **case):
     out, var = outputs["out"], outputs["batch_var"]
     assert isinstance(out, np.ndarray) and out.shape == tuple(outputs["x_shape"]), (
         f"out must have the shape of x, {outputs['x_shape']}; got "
-        f"{getattr(out, 'shape', type(out).__name__)}")
+        f"{shape_of(out)}")
     mean = out.mean(axis=0)
     bad = ~np.isclose(mean, 0.0, atol=1e-9)
     assert not bad.any(), (
         f"with gamma = 1 and beta = 0 every feature (column) of the output must have mean 0 over "
-        f"the batch: column {_first_bad(bad)} has mean {mean[_first_bad(bad)]:.6g}")
+        f"the batch: column {first_bad(bad)} has mean {mean[first_bad(bad)]:.6g}")
     got_var = out.var(axis=0)
     want = var / (var + case.get("eps", 1e-5))
     bad = ~np.isclose(got_var, want, rtol=1e-8, atol=0)
     assert not bad.any(), (
         f"with gamma = 1 and beta = 0 every feature (column) of the output must have variance "
-        f"var / (var + eps), about 1: column {_first_bad(bad)} has variance "
-        f"{got_var[_first_bad(bad)]:.8g}, expected {want[_first_bad(bad)]:.8g}")
+        f"var / (var + eps), about 1: column {first_bad(bad)} has variance "
+        f"{got_var[first_bad(bad)]:.8g}, expected {want[first_bad(bad)]:.8g}")
 
 
 @scenario("5.1", cases=[dict(seed=6, N=10, D=3)], compare="property", verify=_verify_bn_forward)
@@ -221,27 +213,27 @@ def _verify_bn_statistics(outputs, momentum, eps, **_):
             ("new_running_mean", outputs["new_running_mean"], want_mean, "mean"),
             ("new_running_var", outputs["new_running_var"], want_var, "biased variance (over N)")):
         assert isinstance(got, np.ndarray) and got.shape == want.shape, (
-            f"{name} must have shape (D,) = {want.shape}; got {getattr(got, 'shape', type(got).__name__)}")
+            f"{name} must have shape (D,) = {want.shape}; got {shape_of(got)}")
         bad = ~np.isclose(got, want, rtol=1e-9, atol=1e-12)
         assert not bad.any(), (
             f"{name} must be momentum * old + (1 - momentum) * the batch {what} (momentum weighs "
-            f"the old estimate): unit {_first_bad(bad)} is {got[_first_bad(bad)]:.6g}, expected "
-            f"{want[_first_bad(bad)]:.6g}")
+            f"the old estimate): unit {first_bad(bad)} is {got[first_bad(bad)]:.6g}, expected "
+            f"{want[first_bad(bad)]:.6g}")
     undone = outputs["undone"]
     bad = ~np.all(np.isclose(undone, x, rtol=1e-9, atol=1e-9), axis=0)
     assert not bad.any(), (
         "with gamma = sqrt(var + eps) and beta = the batch mean, training mode must give back x "
-        f"(batch norm can undo itself): column {_first_bad(bad)} differs")
+        f"(batch norm can undo itself): column {first_bad(bad)} differs")
     test_out, alone = outputs["test_out"], outputs["test_rows_alone"]
     want_test = outputs["gamma"] * (x - rm) / np.sqrt(rv + eps) + outputs["beta"]
     bad = ~np.all(np.isclose(test_out, want_test, rtol=1e-9, atol=1e-12), axis=0)
     assert not bad.any(), (
         "test mode must normalize with the running statistics, gamma * (x - running_mean) / "
-        f"sqrt(running_var + eps) + beta, not with the batch's: column {_first_bad(bad)} differs")
+        f"sqrt(running_var + eps) + beta, not with the batch's: column {first_bad(bad)} differs")
     bad = ~np.all(np.isclose(alone, test_out, rtol=1e-12, atol=1e-12), axis=1)
     assert not bad.any(), (
         "in test mode a sample's output must not depend on the rest of the batch: row "
-        f"{_first_bad(bad)} alone gives another output than in the batch")
+        f"{first_bad(bad)} alone gives another output than in the batch")
     assert outputs["test_mode_keeps_stats"] is True, \
         "test mode must return the running statistics unchanged"
 
@@ -270,17 +262,17 @@ def _verify_param_grads(dout, x_hat, dgamma, dbeta, n_params):
         assert isinstance(g, np.ndarray) and g.shape == (n_params,), (
             f"{name} must have shape (D,) = ({n_params},): gamma and beta are shared by the whole "
             f"batch, so their gradients sum over it (axis 0); got "
-            f"{getattr(g, 'shape', type(g).__name__)}")
+            f"{shape_of(g)}")
     want = dout.sum(axis=0)
     bad = ~np.isclose(dbeta, want, rtol=1e-9, atol=1e-12)
     assert not bad.any(), (
-        f"dbeta must be dout summed over the batch (axis 0): unit {_first_bad(bad)} is "
-        f"{dbeta[_first_bad(bad)]:.6g}, expected {want[_first_bad(bad)]:.6g}")
+        f"dbeta must be dout summed over the batch (axis 0): unit {first_bad(bad)} is "
+        f"{dbeta[first_bad(bad)]:.6g}, expected {want[first_bad(bad)]:.6g}")
     want = np.sum(dout * x_hat, axis=0)
     bad = ~np.isclose(dgamma, want, rtol=1e-9, atol=1e-12)
     assert not bad.any(), (
-        f"dgamma must be dout * x_hat summed over the batch (axis 0): unit {_first_bad(bad)} is "
-        f"{dgamma[_first_bad(bad)]:.6g}, expected {want[_first_bad(bad)]:.6g}")
+        f"dgamma must be dout * x_hat summed over the batch (axis 0): unit {first_bad(bad)} is "
+        f"{dgamma[first_bad(bad)]:.6g}, expected {want[first_bad(bad)]:.6g}")
 
 
 def _verify_dx_invariances(dx, dout, x_hat, var, eps, axis):
@@ -289,14 +281,14 @@ def _verify_dx_invariances(dx, dout, x_hat, var, eps, axis):
     unit = "column" if axis == 0 else "row"
     why = "the batch mean" if axis == 0 else "the sample's own mean"
     assert isinstance(dx, np.ndarray) and dx.shape == dout.shape, \
-        f"dx must have the shape of x, {dout.shape}; got {getattr(dx, 'shape', type(dx).__name__)}"
+        f"dx must have the shape of x, {dout.shape}; got {shape_of(dx)}"
     sums = dx.sum(axis=axis)
     tol = 1e-9 * (1 + np.abs(dx).sum(axis=axis))
     bad = ~(np.abs(sums) <= tol)
     assert not bad.any(), (
         f"every {unit} of dx must sum to 0 (shifting a {'feature' if axis == 0 else 'sample'} by "
-        f"a constant does not change the output: {why} absorbs it): {unit} {_first_bad(bad)} sums "
-        f"to {sums[_first_bad(bad)]:.6g}")
+        f"a constant does not change the output: {why} absorbs it): {unit} {first_bad(bad)} sums "
+        f"to {sums[first_bad(bad)]:.6g}")
     # dx . x_hat = eps / (var + eps)^1.5 * sum(dout * x_hat): zero but for the eps term.
     dots = np.sum(dx * x_hat, axis=axis)
     want = eps / (var + eps) ** 1.5 * np.sum(dout * x_hat, axis=axis)
@@ -306,8 +298,8 @@ def _verify_dx_invariances(dx, dout, x_hat, var, eps, axis):
         f"every {unit} of dx must be orthogonal to x_hat: sum(dx * x_hat) over the "
         f"{'batch' if axis == 0 else 'features'} must be 0 up to a term of order eps (scaling a "
         f"{'feature' if axis == 0 else 'sample'} by a positive constant hardly changes the "
-        f"output): {unit} {_first_bad(bad)} gives {dots[_first_bad(bad)]:.6g}, expected "
-        f"{want[_first_bad(bad)]:.3g} (the path through the variance is what makes this hold)")
+        f"output): {unit} {first_bad(bad)} gives {dots[first_bad(bad)]:.6g}, expected "
+        f"{want[first_bad(bad)]:.3g} (the path through the variance is what makes this hold)")
 
 
 def _verify_bn_backward(outputs, **case):
@@ -349,11 +341,11 @@ def _verify_fold(outputs, eps, **_):
     want = gamma * (z - rm) / np.sqrt(rv + eps) + beta
     assert isinstance(y, np.ndarray) and y.shape == want.shape, (
         f"x @ W_folded + b_folded must have shape {want.shape}; got "
-        f"{getattr(y, 'shape', type(y).__name__)} (W_folded must keep the shape of W, b_folded "
+        f"{shape_of(y)} (W_folded must keep the shape of W, b_folded "
         "that of b)")
     close = np.isclose(y, want, rtol=1e-9, atol=1e-12)
     if not close.all():
-        i, j = (int(k) for k in np.argwhere(~close)[0])
+        i, j = first_bad(~close)
         raise AssertionError(
             "the folded layer must compute the same function as the affine layer followed by "
             "test-mode batch norm: x @ W_folded + b_folded = gamma * (x @ W + b - running_mean) / "
@@ -385,13 +377,13 @@ def _verify_ln(outputs, **case):
     bad = ~np.isclose(mean, 0.0, atol=1e-9)
     assert not bad.any(), (
         "with gamma = 1 and beta = 0 every sample (row) of the output must have mean 0 over its "
-        f"features: row {_first_bad(bad)} has mean {mean[_first_bad(bad)]:.6g}")
+        f"features: row {first_bad(bad)} has mean {mean[first_bad(bad)]:.6g}")
     got_var, want = out.var(axis=1), outputs["var"] / (outputs["var"] + outputs["eps"])
     bad = ~np.isclose(got_var, want, rtol=1e-8, atol=0)
     assert not bad.any(), (
         "with gamma = 1 and beta = 0 every sample (row) of the output must have variance "
-        f"var / (var + eps) over its features, about 1: row {_first_bad(bad)} has variance "
-        f"{got_var[_first_bad(bad)]:.8g}, expected {want[_first_bad(bad)]:.8g}")
+        f"var / (var + eps) over its features, about 1: row {first_bad(bad)} has variance "
+        f"{got_var[first_bad(bad)]:.8g}, expected {want[first_bad(bad)]:.8g}")
     assert np.allclose(outputs["row_alone"], out[-1:], rtol=1e-10, atol=1e-12), \
         "layer norm of one sample must not depend on the other samples of the batch"
     dout = outputs["dout"]

@@ -8,14 +8,20 @@ any correct inverted dropout must satisfy:
 - kept units are ``x / (1 - p)``, dropped ones are 0;
 - every example has its own coins (no column of the mask is shared by all rows);
 - the mean output over many rows stays within 6 standard errors of ``x`` (expectation preserved);
-- the backward uses the forward's mask and scale: ``dx * x == out * dout`` elementwise;
-- test mode is the identity, in both directions.
+- the backward uses the forward's mask and scale: ``dx`` is 0 exactly where ``out`` is, and
+  ``dx * x == out * dout`` elementwise;
+- test mode, and ``p = 0`` in training mode, are the identity in both directions; test mode
+  draws nothing from ``rng`` (it may be ``None`` then).
+
+The binomial bounds are 6 standard deviations wide: a correct dropout fails one of them with a
+probability of about 2e-9 per bound (exact binomial tails of the public cases).
 """
 
 import numpy as np
 
 from ..gradients import numerical_gradient
 from ..scenario import scenario
+from ._common import first_bad, shape_of
 
 
 def _binomial_bound(n, q, z=6.0):
@@ -82,7 +88,7 @@ def _verify_expectation(outputs, p, N, **_):
     se = np.abs(x[0]) * np.sqrt(p / (1 - p) / N)          # sd of x m / q is |x| sqrt(p / q)
     bad = np.abs(mean - x[0]) > 6 * se + 1e-12
     if bad.any():
-        j = int(np.argmax(bad))
+        j = first_bad(bad)
         ratio = mean[j] / x[0, j]
         raise AssertionError(
             f"the mean of out over {N} draws must stay within 6 standard errors of x (dropout "
@@ -115,19 +121,23 @@ def dropout_p_zero(lib, rng, N, D):
 
 def _verify_backward(outputs, **_):
     x, out, dout, dx = (np.asarray(outputs[k]) for k in ("x", "out", "dout", "dx"))
-    assert dx.shape == x.shape, f"dx must have the shape of x {x.shape}; got {dx.shape}"
-    same_zeros = np.array_equal(dx == 0, out == 0)
-    if not same_zeros:
-        n = int(np.sum((dx == 0) != (out == 0)))
+    assert dx.shape == x.shape, \
+        f"dx must have the shape of x {x.shape}; got {shape_of(outputs['dx'])}"
+    wrong = (dx == 0) != (out == 0)
+    if wrong.any():
+        i, j = first_bad(wrong)
+        what = "dropped" if out[i, j] == 0 else "kept"
         raise AssertionError(
-            f"dx is zero at {n} positions where the forward kept the unit, or nonzero where it "
-            "dropped it: the backward must reuse the forward's mask from the cache, not draw a "
-            "new one")
-    if not np.allclose(dx * x, out * dout, rtol=1e-9, atol=1e-12):
-        kept = out != 0
-        s = float(np.median(dx[kept] / dout[kept])) if kept.any() else float("nan")
-        raise AssertionError(f"a kept unit must pass dout scaled like the forward, dout / (1 - p) "
-                             f"= dout * {float(np.median(out[kept] / x[kept])):.4f}; got dout * {s:.4f}")
+            f"dx must be 0 exactly where the forward dropped a unit, and only there "
+            f"({int(wrong.sum())} of {wrong.size} positions differ): at [{i}, {j}] the forward "
+            f"{what} the unit (out = {out[i, j]:.4g}) but dx = {dx[i, j]:.4g}. The backward must "
+            "reuse the forward's mask from the cache, not draw a new one")
+    bad = ~np.isclose(dx * x, out * dout, rtol=1e-9, atol=1e-12)
+    if bad.any():
+        i, j = first_bad(bad)
+        raise AssertionError(
+            "a kept unit must pass dout scaled like the forward scaled x, dout / (1 - p) = dout * "
+            f"{out[i, j] / x[i, j]:.4f}: at [{i}, {j}] dx = dout * {dx[i, j] / dout[i, j]:.4f}")
 
 
 @scenario("6.2", cases=[dict(seed=7, N=30, D=20, p=0.4), dict(seed=8, N=9, D=3, p=0.8)],
@@ -163,6 +173,78 @@ def dropout_gradcheck(lib, rng, N, D, p):
     _, cache = lib.dropout.dropout_forward(x, p, np.random.default_rng(mask_seed), train=True)
     dx = lib.dropout.dropout_backward(dout, cache)
     return {"dx": dx, "dx_num": numerical_gradient(f, x)}
+
+
+def _verify_identities(outputs, p, **_):
+    x = outputs["x"]
+    for name, rule in (("out_test", f"in test mode (train=False) dropout is the identity, with "
+                        f"nothing dropped and nothing scaled: out must equal x (p = {p})"),
+                       ("out_p0", "with p = 0 no unit is dropped and 1 / (1 - p) = 1: training "
+                        "mode must give back x")):
+        out = outputs[name]
+        assert isinstance(out, np.ndarray) and out.shape == x.shape, (
+            f"out must have the shape of x, {x.shape}; got {shape_of(out)}")
+        bad = ~np.isclose(out, x, rtol=1e-12, atol=0)
+        if bad.any():
+            i, j = first_bad(bad)
+            hint = ""
+            if name == "out_test" and np.allclose(out, (1 - p) * x, rtol=1e-9):
+                hint = (" (multiplied by 1 - p: that is the original dropout's test rule; inverted "
+                        "dropout already divided by 1 - p in training)")
+            elif np.any(out[x != 0] == 0):
+                hint = " (units were dropped: no mask at test time, and none at p = 0)"
+            raise AssertionError(f"{rule}: out[{i}, {j}] is {out[i, j]:.6g}, x[{i}, {j}] is "
+                                 f"{x[i, j]:.6g}{hint}")
+        if name == "out_test":
+            assert outputs["test_mode_leaves_rng"] is True, (
+                "test mode must not draw from rng: it is used only in training mode and may be "
+                "None at test time (the notebook calls dropout_forward(x, p, None, train=False))")
+
+
+@scenario("6.1", cases=[dict(seed=14, N=4, D=6, p=0.5), dict(seed=15, N=3, D=5, p=0.2)],
+          compare="property", verify=_verify_identities)
+def dropout_identities(lib, rng, N, D, p):
+    """Test mode is the identity and leaves the generator alone; p = 0 is the identity in
+    training mode."""
+    x = rng.normal(size=(N, D))
+    g = np.random.default_rng(int(rng.integers(2**31)))
+    before = g.bit_generator.state
+    out_test, _ = lib.dropout.dropout_forward(x, p, g, train=False)
+    left = g.bit_generator.state == before
+    out_p0, _ = lib.dropout.dropout_forward(x, 0.0, g, train=True)
+    return {"x": x, "out_test": out_test, "test_mode_leaves_rng": bool(left), "out_p0": out_p0}
+
+
+def _verify_backward_identities(outputs, p, **_):
+    dout = outputs["dout"]
+    for name, rule in (("dx_test", "in test mode the forward is the identity, so the backward "
+                        f"is too: dx must equal dout (p = {p})"),
+                       ("dx_p0", "with p = 0 nothing is dropped and nothing scaled: dx must equal "
+                        "dout")):
+        dx = outputs[name]
+        assert isinstance(dx, np.ndarray) and dx.shape == dout.shape, (
+            f"dx must have the shape of dout, {dout.shape}; got {shape_of(dx)}")
+        bad = ~np.isclose(dx, dout, rtol=1e-12, atol=0)
+        if bad.any():
+            i, j = first_bad(bad)
+            hint = ""
+            if name == "dx_test" and np.allclose(dx, (1 - p) * dout, rtol=1e-9):
+                hint = " (multiplied by 1 - p: test mode scales nothing, forward or backward)"
+            raise AssertionError(f"{rule}: dx[{i}, {j}] is {dx[i, j]:.6g}, dout[{i}, {j}] is "
+                                 f"{dout[i, j]:.6g}{hint}")
+
+
+@scenario("6.2", cases=[dict(seed=16, N=4, D=6, p=0.5), dict(seed=17, N=3, D=5, p=0.2)],
+          compare="property", verify=_verify_backward_identities)
+def dropout_backward_identities(lib, rng, N, D, p):
+    """With the caches of your own forward: the backward of test mode and of p = 0 is the
+    identity, dx = dout."""
+    x, dout = rng.normal(size=(N, D)), rng.normal(size=(N, D))
+    g = np.random.default_rng(int(rng.integers(2**31)))
+    _, cache = lib.dropout.dropout_forward(x, p, g, train=False)
+    dx_test = lib.dropout.dropout_backward(dout, cache)
+    _, cache = lib.dropout.dropout_forward(x, 0.0, g, train=True)
+    return {"dout": dout, "dx_test": dx_test, "dx_p0": lib.dropout.dropout_backward(dout, cache)}
 
 
 # ---- Summaries that do not depend on the random stream, compared exactly with the reference ----

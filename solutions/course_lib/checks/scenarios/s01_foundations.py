@@ -20,12 +20,9 @@ import numpy as np
 
 from ..gradients import numerical_gradient
 from ..scenario import scenario
+from ._common import first_bad, shape_of, unchanged
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
-
-
-def _unchanged(arrays, copies):
-    return bool(all(np.array_equal(a, c) for a, c in zip(arrays, copies)))
 
 
 def _act(lib, act):
@@ -60,7 +57,7 @@ def affine_forward_matches(lib, rng, N, D, M):
     x, W, b = rng.normal(size=(N, D)), rng.normal(size=(D, M)), rng.normal(size=M)
     copies = [a.copy() for a in (x, W, b)]
     out, _ = lib.layers.affine_forward(x, W, b)
-    return {"out": out, "inputs_unchanged": _unchanged((x, W, b), copies)}
+    return {"out": out, "inputs_unchanged": unchanged((x, W, b), copies)}
 
 
 @scenario("1.1", cases=[dict(seed=2, N=4, D=3, M=5), dict(seed=3, N=6, D=2, M=2)])
@@ -98,7 +95,7 @@ def activation_forward_matches(lib, rng, act, N, D, alpha=None):
     x = _with_zeros(rng, N, D)
     x0 = x.copy()
     out, _ = fwd(x, **_act_kwargs(act, alpha))
-    return {"out": out, "input_unchanged": _unchanged([x], [x0])}
+    return {"out": out, "input_unchanged": unchanged([x], [x0])}
 
 
 @scenario("1.2", cases=[dict(seed=20 + i, act=n, N=3, D=4) for i, n in enumerate(ACTIVATIONS)]
@@ -149,7 +146,7 @@ def softmax_matches(lib, rng, N, C):
     """Row-wise probabilities of moderate scores; input left unchanged."""
     s = 3.0 * rng.normal(size=(N, C))
     s0 = s.copy()
-    return {"probs": lib.losses.softmax(s), "input_unchanged": _unchanged([s], [s0])}
+    return {"probs": lib.losses.softmax(s), "input_unchanged": unchanged([s], [s0])}
 
 
 @scenario("1.3", cases=[dict(seed=53, N=3, C=4)])
@@ -167,7 +164,7 @@ def softmax_cross_entropy_matches(lib, rng, N, C):
     y = rng.integers(0, C, size=N)
     s0, y0 = s.copy(), y.copy()
     loss, dscores = lib.losses.softmax_cross_entropy(s, y)
-    return {"loss": loss, "dscores": dscores, "inputs_unchanged": _unchanged([s, y], [s0, y0])}
+    return {"loss": loss, "dscores": dscores, "inputs_unchanged": unchanged([s, y], [s0, y0])}
 
 
 @scenario("1.3", cases=[dict(seed=57, N=4, C=3)], compare="gradcheck", rtol=1e-7)
@@ -366,38 +363,29 @@ def perceptron_not_separable(lib, rng, epochs):
 # Everything a verify function reads is an input the scenario drew or an output the graded
 # functions returned (the grader recomputes the rest from those, see ``checks/replay.py``).
 
-def _shape_of(v):
-    return getattr(v, "shape", type(v).__name__)
-
-
-def _where(bad):
-    """The first index where a boolean array is True, as a tuple (or an int for a vector)."""
-    idx = tuple(int(i) for i in np.argwhere(bad)[0])
-    return idx[0] if len(idx) == 1 else idx
-
-
 def _verify_affine_backward(outputs, N, D, M, **_):
     x, W, dout = outputs["x"], outputs["W"], outputs["dout"]
     for name, g, shape, what in (("dx", outputs["dx"], (N, D), "x"), ("dW", outputs["dW"], (D, M), "W"),
                                  ("db", outputs["db"], (M,), "b")):
         assert isinstance(g, np.ndarray) and g.shape == shape, (
-            f"{name} must have the shape of {what}, {shape}; got {_shape_of(g)}")
+            f"{name} must have the shape of {what}, {shape}; got {shape_of(g)}")
     db, want = outputs["db"], dout.sum(axis=0)
     bad = ~np.isclose(db, want, rtol=1e-9, atol=1e-12)
+    i = first_bad(bad) if bad.any() else None
     assert not bad.any(), (
         "the bias is shared by every example, so db must be dout summed over the batch (axis 0), "
-        f"not averaged: db[{_where(bad)}] is {db[_where(bad)]:.6g}, the column sum of dout is "
-        f"{want[_where(bad)]:.6g}")
+        f"not averaged: db[{i}] is {db[i]:.6g}, the column sum of dout is {want[i]:.6g}")
     dW, want = outputs["dW"], x.T @ dout
     bad = ~np.isclose(dW, want, rtol=1e-9, atol=1e-12)
+    i = first_bad(bad) if bad.any() else None
     assert not bad.any(), (
         "dW must be x.T @ dout, summed over the batch (the 1/N of a mean loss is already in "
-        f"dout): dW{list(_where(bad))} is {dW[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+        f"dout): dW{list(i)} is {dW[i]:.6g}, expected {want[i]:.6g}")
     dx, want = outputs["dx"], dout @ W.T
     bad = ~np.isclose(dx, want, rtol=1e-9, atol=1e-12)
     assert not bad.any(), (
-        f"dx must be dout @ W.T: dx{list(_where(bad))} is {dx[_where(bad)]:.6g}, expected "
-        f"{want[_where(bad)]:.6g}")
+        f"dx must be dout @ W.T: dx{list(first_bad(bad))} is {dx[first_bad(bad)]:.6g}, expected "
+        f"{want[first_bad(bad)]:.6g}")
 
 
 @scenario("1.1", cases=[dict(seed=5, N=5, D=3, M=4)], compare="property",
@@ -415,13 +403,13 @@ def _verify_activation(outputs, act, alpha=None, **_):
     x, dout, out, dx = outputs["x"], outputs["dout"], outputs["out"], outputs["dx"]
     for name, v in (("out", out), ("dx", dx)):
         assert isinstance(v, np.ndarray) and v.shape == x.shape, (
-            f"{name} must have the shape of x, {x.shape}; got {_shape_of(v)}")
+            f"{name} must have the shape of x, {x.shape}; got {shape_of(v)}")
     pos, nonpos = x > 0, x <= 0
 
     def require(ok, text, got, want=None):
         bad = ~ok
         if bad.any():
-            i = _where(bad)
+            i = first_bad(bad)
             detail = f"at index {i} the input is {x[i]:.6g}, {got} is {np.asarray(got_of[got])[i]:.6g}"
             if want is not None:
                 detail += f", expected {np.asarray(want)[i]:.6g}"
@@ -481,38 +469,38 @@ def activation_properties(lib, rng, act, N, D, alpha=None):
 def _verify_softmax(outputs, N, C, **_):
     s, y, probs, shifted = outputs["scores"], outputs["y"], outputs["probs"], outputs["probs_shifted"]
     assert isinstance(probs, np.ndarray) and probs.shape == (N, C), \
-        f"softmax must return an array of the shape of the scores, {(N, C)}; got {_shape_of(probs)}"
+        f"softmax must return an array of the shape of the scores, {(N, C)}; got {shape_of(probs)}"
     sums = probs.sum(axis=1)
     bad = ~np.isclose(sums, 1.0, rtol=0, atol=1e-12)
     assert not bad.any(), (
         f"every row of softmax(scores) must sum to 1 (one distribution per example, over its "
-        f"classes: axis 1): row {_where(bad)} sums to {sums[_where(bad)]:.6g}")
+        f"classes: axis 1): row {first_bad(bad)} sums to {sums[first_bad(bad)]:.6g}")
     bad = ~((probs > 0) & (probs <= 1))
-    assert not bad.any(), (
-        f"every probability must lie in (0, 1]: probs{list(_where(bad))} is {probs[_where(bad)]:.6g}")
+    i = first_bad(bad) if bad.any() else None
+    assert not bad.any(), f"every probability must lie in (0, 1]: probs{list(i)} is {probs[i]:.6g}"
     bad = ~np.isclose(shifted, probs, rtol=1e-9, atol=1e-15)
     assert not bad.any(), (
         "softmax must not change when a constant is added to a row of scores (softmax(s) = "
-        f"softmax(s - c)): row {_where(bad)[0]} changes")
+        f"softmax(s - c)): row {first_bad(bad)[0]} changes")
     loss, dscores = outputs["loss"], outputs["dscores"]
-    assert np.ndim(loss) == 0, f"the loss must be a single number; got {_shape_of(loss)}"
+    assert np.ndim(loss) == 0, f"the loss must be a single number; got {shape_of(loss)}"
     assert float(loss) >= 0, f"a cross-entropy is never negative (-log p with p <= 1); got {float(loss):.6g}"
     want = float(-np.mean(np.log(probs[np.arange(N), y])))
     assert np.isclose(float(loss), want, rtol=1e-9, atol=1e-12), (
         f"the loss must be the MEAN over the batch of -ln p[y] (natural log): got {float(loss):.6g}, "
         f"your softmax gives {want:.6g}")
     assert isinstance(dscores, np.ndarray) and dscores.shape == (N, C), \
-        f"dscores must have the shape of the scores, {(N, C)}; got {_shape_of(dscores)}"
+        f"dscores must have the shape of the scores, {(N, C)}; got {shape_of(dscores)}"
     sums = dscores.sum(axis=1)
     bad = ~np.isclose(sums, 0.0, rtol=0, atol=1e-12)
     assert not bad.any(), (
         f"every row of dscores must sum to 0 (it is (p - onehot(y)) / N, and both sum to 1): row "
-        f"{_where(bad)} sums to {sums[_where(bad)]:.6g}")
+        f"{first_bad(bad)} sums to {sums[first_bad(bad)]:.6g}")
     want = (probs - np.eye(C)[y]) / N
     bad = ~np.isclose(dscores, want, rtol=1e-9, atol=1e-12)
     assert not bad.any(), (
-        f"dscores must be (softmax(scores) - onehot(y)) / N: dscores{list(_where(bad))} is "
-        f"{dscores[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+        f"dscores must be (softmax(scores) - onehot(y)) / N: dscores{list(first_bad(bad))} is "
+        f"{dscores[first_bad(bad)]:.6g}, expected {want[first_bad(bad)]:.6g}")
 
 
 @scenario("1.3", cases=[dict(seed=59, N=6, C=4)], compare="property", verify=_verify_softmax)
@@ -531,9 +519,9 @@ def softmax_properties(lib, rng, N, C):
 def _verify_regression_loss(outputs, loss, N, K, **_):
     pred, target = outputs["pred"], outputs["target"]
     value, grad = outputs["value"], outputs["grad"]
-    assert np.ndim(value) == 0, f"the loss must be a single number; got {_shape_of(value)}"
+    assert np.ndim(value) == 0, f"the loss must be a single number; got {shape_of(value)}"
     assert isinstance(grad, np.ndarray) and grad.shape == pred.shape, \
-        f"dpred must have the shape of pred, {pred.shape}; got {_shape_of(grad)}"
+        f"dpred must have the shape of pred, {pred.shape}; got {shape_of(grad)}"
     value = float(value)
     assert value >= 0, f"a {loss.upper()} is never negative; got {value:.6g}"
     at_target = outputs["at_target"]
@@ -553,9 +541,10 @@ def _verify_regression_loss(outputs, loss, N, K, **_):
     want = 2 * err / N if loss == "mse" else np.sign(err) / N
     formula = "2 * (pred - target) / N" if loss == "mse" else "sign(pred - target) / N"
     bad = ~np.isclose(grad, want, rtol=1e-9, atol=1e-12)
+    i = first_bad(bad) if bad.any() else None
     assert not bad.any(), (
         f"the {loss.upper()}'s gradient must be {formula} (N = {N} examples): "
-        f"dpred{list(_where(bad))} is {grad[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+        f"dpred{list(i)} is {grad[i]:.6g}, expected {want[i]:.6g}")
 
 
 @scenario("1.4", cases=[dict(seed=86, loss="mse", N=5, K=3), dict(seed=87, loss="mae", N=4, K=2)],
@@ -575,18 +564,20 @@ def regression_loss_properties(lib, rng, loss, N, K):
 def _verify_confusion(outputs, N, K, **_):
     y_true, y_pred, C = outputs["y_true"], outputs["y_pred"], outputs["C"]
     assert isinstance(C, np.ndarray) and C.shape == (K, K), \
-        f"the confusion matrix must have shape (n_classes, n_classes) = {(K, K)}; got {_shape_of(C)}"
+        f"the confusion matrix must have shape (n_classes, n_classes) = {(K, K)}; got {shape_of(C)}"
     assert int(C.sum()) == N, f"the confusion matrix must count every example once: it sums to {C.sum()}, not N = {N}"
     rows, true_counts = C.sum(axis=1), np.bincount(y_true, minlength=K)
     bad = rows != true_counts
+    i = first_bad(bad) if bad.any() else None
     assert not bad.any(), (
-        f"rows are TRUE classes: row {_where(bad)} must sum to the {true_counts[_where(bad)]} "
-        f"examples of class {_where(bad)}; it sums to {rows[_where(bad)]}")
+        f"rows are TRUE classes: row {i} must sum to the {true_counts[i]} examples of class {i}; "
+        f"it sums to {rows[i]}")
     cols, pred_counts = C.sum(axis=0), np.bincount(y_pred, minlength=K)
     bad = cols != pred_counts
+    i = first_bad(bad) if bad.any() else None
     assert not bad.any(), (
-        f"columns are PREDICTED classes: column {_where(bad)} must sum to the "
-        f"{pred_counts[_where(bad)]} predictions of class {_where(bad)}; it sums to {cols[_where(bad)]}")
+        f"columns are PREDICTED classes: column {i} must sum to the {pred_counts[i]} predictions "
+        f"of class {i}; it sums to {cols[i]}")
     acc = float(outputs["accuracy"])
     assert np.isclose(acc, np.trace(C) / N, rtol=1e-12), (
         f"accuracy must be the diagonal of the confusion matrix over N, {np.trace(C) / N:.6g}; "
@@ -596,9 +587,10 @@ def _verify_confusion(outputs, N, K, **_):
         assert got.shape == (K,), f"{name}(average=None) must give one score per class, shape {(K,)}; got {got.shape}"
         want = np.divide(np.diag(C), denominator, out=np.zeros(K), where=denominator > 0)
         bad = ~np.isclose(got, want, rtol=1e-12)
+        i = first_bad(bad) if bad.any() else None
         assert not bad.any(), (
             f"{name} of class c is C[c, c] over the sum of {'row' if name == 'recall' else 'column'} "
-            f"c: class {_where(bad)} has {got[_where(bad)]:.6g}, expected {want[_where(bad)]:.6g}")
+            f"c: class {i} has {got[i]:.6g}, expected {want[i]:.6g}")
     spec = np.asarray(outputs["specificity"], dtype=np.float64)
     assert spec.shape == (K,), \
         f"specificity(average=None) must give one score per class, shape {(K,)}; got {spec.shape}"
@@ -606,10 +598,10 @@ def _verify_confusion(outputs, N, K, **_):
     negatives = N - rows
     want = np.divide(tn, negatives, out=np.zeros(K), where=negatives > 0)
     bad = ~np.isclose(spec, want, rtol=1e-12)
+    i = first_bad(bad) if bad.any() else None
     assert not bad.any(), (
         "specificity of class c is TN / (TN + FP): the examples that are not c and not predicted "
-        f"c, over all examples that are not c: class {_where(bad)} has {spec[_where(bad)]:.6g}, "
-        f"expected {want[_where(bad)]:.6g}")
+        f"c, over all examples that are not c: class {i} has {spec[i]:.6g}, expected {want[i]:.6g}")
 
 
 @scenario("1.5", cases=[dict(seed=77, N=40, K=3)], compare="property", verify=_verify_confusion)
