@@ -56,7 +56,7 @@ def trim_outputs(nb, cell_chars, notebook_bytes, nbformat):
     for i in [i for i, n in sizes.items() if n > cell_chars]:
         drop(i, f"{cell_chars} characters per cell")
     while sizes and len(nbformat.writes(nb).encode("utf-8")) > notebook_bytes:
-        drop(max(sizes, key=sizes.get), f"{notebook_bytes} bytes for the whole notebook")
+        drop(max(sizes, key=lambda i: sizes[i]), f"{notebook_bytes} bytes for the whole notebook")
     return sorted(left_out)
 
 
