@@ -212,16 +212,27 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import io
+
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .export import export_csv
 
     root = _course_dir(args)
     if not args.db_url and not (root / "gradebook.db").is_file():
         raise CommandError(f"no gradebook in {root} (gradebook.db): nothing graded yet")
+    buf = io.StringIO()  # nothing is written unless the gradebook could be read
+    try:
+        n = export_csv(root, buf, args.db_url)
+    except SQLAlchemyError as exc:
+        where = args.db_url or str(root / "gradebook.db")
+        why = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise CommandError(f"cannot read the gradebook {where}: {why}") from None
     if args.out == "-":
-        export_csv(root, sys.stdout, args.db_url)
+        sys.stdout.write(buf.getvalue())
     else:
         with open(args.out, "w", newline="") as fh:
-            n = export_csv(root, fh, args.db_url)
+            fh.write(buf.getvalue())
         print(f"wrote {n} row(s) to {args.out}")
     return 0
 

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 
 from . import REFERENCE_DIR, REPO, SOURCE_NOTEBOOKS, SUITES_DIR
-from .examples import example_packages
-from .record.course import init_course, make_submission_dir
 
 FIXTURE = REPO / "tests" / "fixtures" / "grading"
 
@@ -80,6 +78,11 @@ def _first_function(assignment: str) -> tuple[str, str]:
 
 
 def build_class(root: Path, assignments: dict, max_mistakes: int = 6) -> None:
+    # imported here: nbgrader takes seconds to import, and every `course` command (`course check`
+    # too) builds the parser, which reads this module's arguments
+    from .examples import example_packages
+    from .record.course import init_course, make_submission_dir
+
     suite_dirs = {s for _, s in assignments.values()}
     if len(suite_dirs) != 1:
         raise RuntimeError("demo assignments must share one suite folder")

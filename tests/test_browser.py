@@ -114,6 +114,18 @@ def _graded_class(tmp_path):
     return root
 
 
+def _cut_off_lines(driver) -> tuple[int, list[str]]:
+    """How many preformatted blocks (code, outputs, hidden-test messages) hold a line longer
+    than 100 characters, and those of them wider than their box (a line cut off or scrolled
+    out of sight instead of wrapped)."""
+    found = driver.execute_script(
+        "return Array.from(document.querySelectorAll('pre')).map(p => [p.innerText,"
+        " p.scrollWidth > p.clientWidth + 1]);")
+    long = [(text, cut) for text, cut in found
+            if max((len(ln) for ln in text.splitlines()), default=0) > 100]
+    return len(long), [text[:200] for text, cut in long if cut]
+
+
 def test_formgrader_and_feedback_show_the_graded_class(tmp_path):
     """The instructor's view: formgrader lists the graded submissions with their scores, and the
     student's feedback page names the mistake and never shows the hidden tests."""
@@ -154,6 +166,11 @@ def test_formgrader_and_feedback_show_the_graded_class(tmp_path):
         wait_for(lambda: driver.find_elements(By.TAG_NAME, "math"), 120,
                  "the submission's mathematics in formgrader")
         assert "\\frac" not in driver.find_element(By.TAG_NAME, "body").text
+        # long lines wrap in a narrow window (none cut off or hidden behind a scroll bar)
+        driver.set_window_size(640, 1000)
+        long, cut = _cut_off_lines(driver)
+        assert long and not cut, (long, cut)
+        driver.set_window_size(1400, 1000)
         driver.get(f"http://127.0.0.1:{lab.port}/formgrader/manage_students")
         students = wait_for(loaded_rows, 120, "formgrader's students table")
         assert any("reference" in s.split() and s.endswith("6 / 7") for s in students), students
@@ -166,6 +183,9 @@ def test_formgrader_and_feedback_show_the_graded_class(tmp_path):
         body = wait_for(lambda: driver.find_element(By.TAG_NAME, "body").text, 60,
                         "the feedback page")
         assert "factor 2 in the gradient" in body, body[:2000]
+        driver.set_window_size(640, 1000)
+        long, cut = _cut_off_lines(driver)
+        assert long and not cut, (long, cut)
         # offline: the mathematics is MathML the browser renders, no LaTeX waiting for a CDN
         assert driver.find_elements(By.TAG_NAME, "math") and "\\frac" not in body
         assert "BEGIN HIDDEN TESTS" not in driver.page_source

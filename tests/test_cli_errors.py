@@ -119,6 +119,16 @@ def test_export_without_a_gradebook(course, capsys):
     assert not (course / "gradebook.db").exists()
 
 
+def test_export_from_an_unreadable_gradebook(course, tmp_path, capsys):
+    out_csv = tmp_path / "grades.csv"
+    rc, out, err = _run(["export", "--course-dir", str(course), "--db-url",
+                         f"sqlite:///{tmp_path / 'missing' / 'x.db'}", "--out", str(out_csv)],
+                        capsys)  # fmt: skip
+    assert rc != 0
+    assert "cannot read the gradebook sqlite:///" in _one_line(err)
+    assert not out_csv.exists()
+
+
 def test_feedback_failure_is_one_line_and_no_success_message(course, capsys):
     """alice's autograded folder exists, the gradebook knows nothing of it: nbgrader fails, and
     the command says so in one line (its log in a file) without announcing feedback HTML."""

@@ -243,3 +243,14 @@ def test_reasons_reach_table_csv_and_feedback(tmp_path, capsys):
             assert note in csv_notes[student]
             assert note.replace("'", "&#x27;") in page or note in page
     assert "kept with its outputs cleared" in _notes(root, "erin")
+
+
+def test_copies_of_one_time_are_not_said_to_be_older(tmp_path, capsys):
+    """An LMS zip often dates every file alike: of two copies of the notebook, the one under its
+    own name is kept, and the note does not claim the other was modified earlier."""
+    root = _course(tmp_path / "course")
+    src = _zip(tmp_path / "erin.zip", {f"{A}.ipynb": NB, f"{A}-Copy1.ipynb": NB, **_lib_files()})
+    assert main(["collect", str(src), "--course-dir", str(root)]) == 0
+    capsys.readouterr()
+    assert (f"{A}-Copy1.ipynb: left out, another copy of {A}.ipynb (modified at the same time "
+            f"as {A}.ipynb, which was kept under its own name)") in _notes(root, "erin")

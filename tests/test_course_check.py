@@ -38,3 +38,17 @@ def test_unknown_task_is_a_clear_error():
 def test_list_names_every_task():
     proc = _check("--list")
     assert proc.returncode == 0 and "5.2" in proc.stdout and "batchnorm_backward" in proc.stdout
+
+
+def test_the_course_command_starts_without_the_graders_imports():
+    """`.venv/bin/course check 5.2`, as the README tells a student, is the `course` command of
+    autograder.cli: building its parser must not import nbgrader (seconds of imports, before a
+    check that takes half a second)."""
+    code = ("import sys\nfrom autograder.cli import main\nrc = main(['check', '--list'])\n"
+            "heavy = sorted(m for m in ('nbgrader', 'nbformat', 'jsonschema', 'sqlalchemy')"
+            " if m in sys.modules)\nassert not heavy, heavy\nsys.exit(rc)\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout[-500:] + proc.stderr[-1500:]
+    assert "5.2" in proc.stdout

@@ -269,6 +269,9 @@ def test_stock_nbgrader_autograde_alone_computes_its_own_report(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", A, "--force"],
                           cwd=root, env=nbgrader_env(), capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    # nbgrader's per-task-cell checksum warning of a pristine submission is not shown
+    assert "Attribute 'checksum' for cell" not in proc.stdout + proc.stderr
+    assert "[AutogradeApp | " in proc.stdout + proc.stderr  # the log is there, the noise is not
     assert not (root / ".grading").exists()  # no side channel: nothing but the gradebook
     row = _rows(root)["reference"]
     assert row["tasks"]["task_7_1"] == 3 and row["tasks"]["task_7_2"] == 3

@@ -41,5 +41,23 @@ def test_every_release_notebook_formula_converts():
 def test_preprocessor_adds_the_wrapping_style():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("$x$")])
     nb, res = OfflineHTML().preprocess(nb, {})
-    assert nb.cells[0].source.startswith("<math")
-    assert any("pre-wrap" in css for css in res["inlining"]["css"])
+    assert nb.cells[1].source.startswith("<math")
+    assert "pre-wrap" in nb.cells[0].source and nb.cells[0].source.startswith("<style")
+    nb, res = OfflineHTML().preprocess(nb, res)  # once
+    assert len(nb.cells) == 2
+
+
+def test_wrapping_style_reaches_the_page_in_both_templates():
+    """formgrader's template extends nbconvert's classic one, the feedback's too: their own
+    CSSHTMLHeaderPreprocessor runs after the configured ones and replaces resources["inlining"],
+    so the style must come with the page's cells."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    c = Config()
+    c.HTMLExporter.preprocessors = ["autograder.feedback.offline_html.OfflineHTML"]
+    out = nbformat.v4.new_output("stream", name="stdout", text="word " * 100)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[out])])
+    for template in ("classic", "lab"):
+        body, _ = HTMLExporter(config=c, template_name=template).from_notebook_node(nb)
+        assert "course: wrap long lines" in body[body.index("<body"):], template

@@ -281,13 +281,15 @@ def _choose_notebooks(
             how = "renamed" if "/" not in best.path else "moved"
             res.notes.append(f"{best.path}: {how} to {name}.ipynb")
         for other in ranked[1:]:
-            why = "modified earlier" if _readable_notebook(other) else "not a readable notebook"
-            res.notes.append(
-                f"{other.path}: left out, another copy of {name}.ipynb ({why} than {best.path})"
-                if why == "modified earlier"
-                else f"{other.path}: left out, another copy of {name}.ipynb ({why}; kept "
-                f"{best.path})"
-            )
+            if not _readable_notebook(other):
+                why = f"not a readable notebook; kept {best.path}"
+            elif other.mtime < best.mtime:
+                why = f"modified earlier than {best.path}"
+            else:  # the same time (an LMS's zip often has one date for every file)
+                why = f"modified at the same time as {best.path}, which was kept" + (
+                    " under its own name" if best.path == f"{name}.ipynb" else ""
+                )
+            res.notes.append(f"{other.path}: left out, another copy of {name}.ipynb ({why})")
     return chosen, used
 
 

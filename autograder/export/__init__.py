@@ -122,7 +122,7 @@ def submission_notes(row: dict[str, Any]) -> list[str]:
         out.append(f"not answered (0, the released text unchanged): {cells} ({points} points)")
     for n in [*row.get("notes", []), *row.get("errors", [])]:
         line = n.splitlines()[0] if n else ""
-        if line and line not in out:
+        if line and not any(line in said for said in out):  # the failure quotes its error
             out.append(line)
     return out
 

@@ -27,7 +27,7 @@ _MATH = re.compile(
 WRAP_CSS = """
 /* course: wrap long lines (hidden-test messages, tracebacks) instead of cutting them off */
 .jp-OutputArea-output pre, .jp-RenderedText pre, .output_area pre, div.output_text pre,
-.highlight pre { white-space: pre-wrap; word-break: break-word; }
+.highlight pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }
 math[display="block"] { display: block; margin: 0.6em 0; }
 """
 
@@ -63,13 +63,26 @@ def markdown_math_to_mathml(source: str) -> str:
     return "".join(p if i % 2 else convert_text(p) for i, p in enumerate(parts))
 
 
+STYLE_CELL = {"course": "wrap style"}
+
+
 class OfflineHTML(Preprocessor):
-    """Markdown mathematics to MathML; a wrapping style for long lines."""
+    """Markdown mathematics to MathML; a wrapping style for long lines.
+
+    The style is a ``<style>`` block in a markdown cell put first (the page only, never the
+    notebook on disk): the templates' own ``CSSHTMLHeaderPreprocessor`` runs after every
+    configured preprocessor and replaces ``resources["inlining"]``, and raw cells are sanitized;
+    a markdown cell's HTML block reaches the page as written, in formgrader and the feedback."""
 
     def preprocess(self, nb: Any, resources: dict) -> tuple[Any, dict]:
+        from nbformat.v4 import new_markdown_cell
+
         for cell in nb.cells:
             if cell.cell_type == "markdown":
                 cell.source = markdown_math_to_mathml(cell.source)
+        if not any(c.metadata.get("course") == STYLE_CELL["course"] for c in nb.cells):
+            style = f'<style type="text/css">{WRAP_CSS}</style>'
+            nb.cells.insert(0, new_markdown_cell(style, metadata=dict(STYLE_CELL)))
         css = resources.setdefault("inlining", {}).setdefault("css", [])
         css.append(WRAP_CSS)
         return nb, resources

@@ -73,8 +73,13 @@ class JobReport:
         return None
 
     def messages(self) -> list[str]:
-        """Every error and record note, for the command's summary."""
+        """Every error, the notes of the notebooks' runs (stopped early, outputs left out) and
+        the record note: the command's summary, the grade table, the CSV and the feedback."""
         out = list(self.errors)
+        for name, nb in sorted(self.notebooks.items()):
+            note = (nb.get("execution") or {}).get("note")
+            if note:
+                out.append(note if len(self.notebooks) == 1 else f"{name}.ipynb: {note}")
         if self.recorded:
             out += [m for m in (self.recorded.get("note"), self.recorded.get("error")) if m]
         return out

@@ -24,7 +24,7 @@ import re
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_output
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
@@ -82,9 +82,8 @@ class ApplyScoreReport(NbGraderPreprocessor):
         execution = dict(job.notebooks.get(info["notebook"], {}).get("execution") or {})
         executed = root / EXECUTED / info["student"] / info["assignment"]
         path = executed / f"{info['notebook']}.ipynb"
-        note = merge_outputs(nb, nbformat.read(path, as_version=4)) if path.is_file() else None
-        if note:
-            execution["note"] = note
+        if path.is_file():
+            merge_outputs(nb, nbformat.read(path, as_version=4))  # its note is the job's
         return SuiteReport.from_dict(job.suite), execution
 
     def preprocess(self, nb, resources):
@@ -129,8 +128,6 @@ class ApplyScoreReport(NbGraderPreprocessor):
             task = f"{m.group(1)}.{m.group(2)}"
             points = float(cell.metadata["nbgrader"]["points"])
             text = report.feedback(task)
-            if execution.get("note"):
-                text += "\n" + execution["note"]
             text += (
                 "\n(Scored by the grader's sandboxed hidden tests; the output your own kernel "
                 "printed for this cell is not used.)"
@@ -144,6 +141,11 @@ class ApplyScoreReport(NbGraderPreprocessor):
                     execution_count=cell.get("execution_count"),
                 ),
             ]
+        if execution.get("note") and not self.job_reports:
+            # Stock nbgrader autograde alone: the note heads the notebook, once. (Under
+            # ``course grade`` it is in the job report: the grade table, the CSV and the top of
+            # the feedback show it.)
+            nb.cells.insert(0, new_markdown_cell(f"**About this run:** {execution['note']}"))
         return nb, resources
 
     @staticmethod

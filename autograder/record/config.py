@@ -39,6 +39,13 @@ def configure(c, *, suite_dir: Path | None = None, assignments=None) -> None:
 
         ref = load_reference()
         assignments = list(importlib.import_module(f"{ref.__name__}.tasks").ASSIGNMENTS)
+    import logging
+
+    from .autograde import drop_task_checksum_warnings
+
+    # nbgrader's warning for every task cell of a pristine submission (see .autograde)
+    if drop_task_checksum_warnings not in logging.getLogger("AutogradeApp").filters:
+        logging.getLogger("AutogradeApp").addFilter(drop_task_checksum_warnings)
     c.Autograde.autograde_preprocessors = [
         SandboxedExecute,
         ApplyScoreReport,

@@ -2,10 +2,16 @@
 and a kernel that is sandboxed too.
 
     python -I -S -B nbexec.py IN.ipynb OUT.ipynb --timeout SECONDS --path DIR ... --sub /sub
+        [--cell-output CHARS] [--notebook-bytes BYTES]
 
 The kernel is this same interpreter started with ``-I -S -B`` through a private kernel spec in
 ``/tmp`` (``kernel_boot.py`` sets its ``sys.path``); kernel and client talk over the sandbox's
 private loopback. The grader reads OUT back as untrusted data (outputs for feedback only).
+
+Outputs over their caps (one cell's, as JSON characters; the whole notebook's, as bytes written)
+are replaced by a line saying so, largest first, so that one flooding cell costs only its own
+output, never the rest of the notebook's; ``metadata.course_execution.left_out`` lists them as
+``[cell index, characters]`` (the grader still checks the file's size itself).
 """
 
 import json
@@ -25,10 +31,40 @@ class _Block:
         return None
 
 
+LEFT_OUT = "[output left out by the grader: {chars} characters, over its cap ({why})]\n"
+
+
+def _size(outputs):
+    return len(json.dumps(outputs))
+
+
+def trim_outputs(nb, cell_chars, notebook_bytes, nbformat):
+    """Replace outputs over the caps by a line saying so (see the module docstring); returns
+    ``[[cell index, characters], ...]`` of the cells whose output was left out."""
+    sizes = {
+        i: _size(cell.get("outputs", []))
+        for i, cell in enumerate(nb.cells)
+        if cell.get("cell_type") == "code" and cell.get("outputs")
+    }
+    left_out = []
+
+    def drop(i, why):
+        text = LEFT_OUT.format(chars=sizes[i], why=why)
+        nb.cells[i]["outputs"] = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+        left_out.append([i, sizes.pop(i)])
+
+    for i in [i for i, n in sizes.items() if n > cell_chars]:
+        drop(i, f"{cell_chars} characters per cell")
+    while sizes and len(nbformat.writes(nb).encode("utf-8")) > notebook_bytes:
+        drop(max(sizes, key=lambda i: sizes[i]), f"{notebook_bytes} bytes for the whole notebook")
+    return sorted(left_out)
+
+
 def main():
     argv = sys.argv[1:]
     src, dst = argv[0], argv[1]
     paths, timeout, sub = [], 60, "/sub"
+    cell_chars, notebook_bytes = 5_000_000, 40_000_000
     it = iter(argv[2:])
     for a in it:
         if a == "--path":
@@ -37,6 +73,10 @@ def main():
             timeout = int(next(it))
         elif a == "--sub":
             sub = next(it)
+        elif a == "--cell-output":
+            cell_chars = int(next(it))
+        elif a == "--notebook-bytes":
+            notebook_bytes = int(next(it))
     sys.path.extend(paths)
     os.environ["COURSE_SYS_PATH"] = os.pathsep.join(paths + [sub])
     os.environ["JUPYTER_PATH"] = "/tmp/jupyter"
@@ -91,7 +131,8 @@ def main():
         status = "ok"
     except Exception as exc:  # noqa: BLE001 - a dead kernel is a result
         status = f"{type(exc).__name__}: {str(exc)[:300]}"
-    nb.metadata["course_execution"] = {"status": status}
+    left_out = trim_outputs(nb, cell_chars, notebook_bytes, nbformat)
+    nb.metadata["course_execution"] = {"status": status, "left_out": left_out}
     with open(dst, "w") as fh:
         nbformat.write(nb, fh)
     return 0

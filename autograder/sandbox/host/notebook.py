@@ -22,6 +22,13 @@ def load_factor() -> float:
     return min(10.0, max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1)))
 
 
+# The executed notebook the grader reads back: the guest leaves out the largest outputs until
+# the notebook is under NOTEBOOK_OUTPUT_BYTES (and any one cell's over ``cell_output_chars``);
+# a file over MAX_EXECUTED_BYTES anyway is not read at all.
+NOTEBOOK_OUTPUT_BYTES = 40_000_000
+MAX_EXECUTED_BYTES = 50_000_000
+
+
 @dataclass
 class NotebookRun:
     notebook: object | None  # the executed NotebookNode (untrusted outputs), or None
@@ -37,26 +44,28 @@ def run_notebook(
     cell_timeout: int = 60,
     env: dict | None = None,
     slot: int | None = None,
+    cell_output_chars: int = 5_000_000,
 ) -> NotebookRun:
     """Execute notebook ``nb`` (a NotebookNode) next to the submission's allowed ``course_lib``
     files, inside the sandbox. The result is untrusted: only its outputs are ever used.
 
     ``limits.wall_seconds`` is the run's budget of CPU time; on the clock it is extended while the
     notebook is runnable but starved (up to ``limits.backstop_seconds``), and each cell's timeout
-    is scaled by the machine's load. ``slot`` is ignored (uids are leased).
+    is scaled by the machine's load. ``slot`` is ignored (uids are leased). A cell's outputs over
+    ``cell_output_chars`` (as JSON), and the largest ones while the notebook is over
+    :data:`NOTEBOOK_OUTPUT_BYTES`, are left out by the guest (``course_execution.left_out``).
     :class:`SandboxFault` if the sandbox cannot start or the machine stays overloaded."""
+    kw = dict(limits=limits, cell_timeout=cell_timeout, env=env, cell_chars=cell_output_chars)
     try:
-        return _run_notebook_once(
-            nb, submission_dir, limits=limits, cell_timeout=cell_timeout, env=env
-        )
+        return _run_notebook_once(nb, submission_dir, **kw)
     except SandboxFault as exc:
         if exc.kind == "refused":
             raise
     # One retry: a fault is the machine's, and a second one is reported as it is.
-    return _run_notebook_once(nb, submission_dir, limits=limits, cell_timeout=cell_timeout, env=env)
+    return _run_notebook_once(nb, submission_dir, **kw)
 
 
-def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> NotebookRun:
+def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_chars) -> NotebookRun:
     import nbformat
 
     limits = limits or Limits(
@@ -104,6 +113,10 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> Note
                 str(cell_seconds),
                 "--sub",
                 "/sub",
+                "--cell-output",
+                str(cell_chars),
+                "--notebook-bytes",
+                str(NOTEBOOK_OUTPUT_BYTES),
                 *sum((["--path", str(s)] for s in paths["site"]), []),
             ],
             ro_binds=GUEST_BINDS,
@@ -138,8 +151,14 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env) -> Note
                 f"({describe_exit(proc.returncode, limits)}): {tail}",
                 time.monotonic() - t0,
             )
-        if out.stat().st_size > 50_000_000:
-            return NotebookRun(None, "the executed notebook is too large", time.monotonic() - t0)
+        if out.stat().st_size > MAX_EXECUTED_BYTES:
+            size = out.stat().st_size
+            return NotebookRun(
+                None,
+                f"the executed notebook is too large ({size} bytes, over the grader's "
+                f"{MAX_EXECUTED_BYTES}-byte cap)",
+                time.monotonic() - t0,
+            )
         try:
             fd = os.open(out, os.O_RDONLY | os.O_NOFOLLOW)
             with os.fdopen(fd, "rb") as fh:
