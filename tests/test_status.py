@@ -105,3 +105,15 @@ def test_declared_needs_match_what_the_notebook_calls(assignment, tmp_path):
     called = set(json.loads(out.stdout.strip().splitlines()[-1]))
     earlier = {t for t in called if TASKS_BY_ID[t].assignment != assignment}
     assert earlier == set(EXPERIMENTS_NEED[assignment])
+
+
+def test_status_lines_keep_title_and_state_apart():
+    """The longest task title still leaves two spaces before its state (a fixed column let long
+    titles run into "not started")."""
+    from course_lib.status import NOT_STARTED, TaskStatus, format_status
+    from course_lib.tasks import TASKS
+
+    report = format_status({t.id: TaskStatus(t, NOT_STARTED, 0, 0) for t in TASKS})
+    longest = max(TASKS, key=lambda t: len(t.title))
+    (line,) = [ln for ln in report.splitlines() if f" {longest.id} " in ln]
+    assert f"{longest.title}  " in line and line.rstrip().endswith(NOT_STARTED), line

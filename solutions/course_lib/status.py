@@ -148,13 +148,15 @@ def experiments_ready(assignment: str, package: str = "course_lib") -> bool:
 def format_status(statuses: dict[str, TaskStatus]) -> str:
     """The ``course status`` report: tasks by assignment, then each notebook's readiness."""
     lines = []
+    # the widest title sets the column, so that a long title never runs into its state
+    width = max((len(s.task.title) for s in statuses.values()), default=0) + 2
     for assignment, title in ASSIGNMENTS.items():
         lines.append(f"{assignment}  {title}")
         for s in (s for s in statuses.values() if s.task.assignment == assignment):
             detail = s.state if s.state == NOT_STARTED else f"{s.state} ({s.passed}/{s.total})"
             if s.state == FAILING:
                 detail += f": {s.first_failure[:90]}"
-            lines.append(f"  {SYMBOLS[s.state]} {s.task.id:<4} {s.task.title:<44} {detail}")
+            lines.append(f"  {SYMBOLS[s.state]} {s.task.id:<4} {s.task.title:<{width}}{detail}")
         lines.append(f"  → {readiness_line(assignment, statuses)}")
     counts = {state: sum(s.state == state for s in statuses.values()) for state in SYMBOLS}
     lines.append(f"{counts[PASSING]} passing, {counts[FAILING]} failing, "
