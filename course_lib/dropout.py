@@ -21,6 +21,8 @@ Interfaces fixed for the rest of the package (``course_lib.model`` calls them):
 
 - ``dropout_forward(x, p, rng, train=True) -> (out, cache)``
 - ``dropout_backward(dout, cache) -> dx``
+- Provided, not graded: ``max_norm(W, c) -> W_projected``, the max-norm constraint that
+  Srivastava et al. pair with dropout (each column of ``W`` projected onto the ball of radius c).
 
 References
 ----------
@@ -32,7 +34,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, check_probability, check_rng
+from ._validate import as_float_array, check_positive, check_probability, check_rng
 
 
 def dropout_forward(x, p, rng, train=True):
@@ -104,3 +106,41 @@ def dropout_backward(dout, cache):
     """
     dout = as_float_array(dout, "dout", ndim=2)
     raise NotImplementedError("Task 6.2 dropout_backward — see notebooks/06_dropout")
+
+
+def max_norm(W, c):
+    """Max-norm constraint: project every column of ``W`` onto the L2 ball of radius ``c``
+    (provided, not graded; notebook 06, section 4).
+
+    Srivastava et al. (2014, section 5.1) bound the norm of the vector of weights coming INTO each
+    hidden unit, ``||w||_2 <= c``, and enforce it after every update by projection: a column
+    already inside the ball is left alone, a longer one is scaled down onto its surface. With our
+    weights of shape ``(fan_in, fan_out)``, the incoming weights of unit ``j`` are the column
+    ``W[:, j]`` (Keras' ``MaxNorm(axis=0)``; PyTorch's ``nn.Linear`` stores the transpose, so
+    there they are the rows).
+
+    Parameters
+    ----------
+    W : array_like, shape (fan_in, fan_out)
+        Weight matrix; not modified.
+    c : float > 0
+        The largest allowed norm of a column (the paper uses values of about 3 to 4).
+
+    Returns
+    -------
+    ndarray, shape (fan_in, fan_out), the dtype of ``W`` (float64 for non-float input)
+        ``W[:, j] * min(1, c / ||W[:, j]||_2)`` for every column ``j``.
+
+    Examples
+    --------
+    >>> max_norm(np.array([[3.0, 0.3], [4.0, 0.4]]), 1.0)   # column norms 5 and 0.5
+    array([[0.6, 0.3],
+           [0.8, 0.4]])
+    """
+    W = as_float_array(W, "W", ndim=2)
+    c = check_positive(c, "c")
+    norms = np.sqrt(np.sum(np.square(W), axis=0))
+    out = W.copy()
+    over = norms > c
+    out[:, over] = W[:, over] * (c / norms[over]).astype(W.dtype)
+    return out

@@ -166,6 +166,16 @@ def test_dropout():
     assert torch.equal(drop(x), x)
 
 
+def test_renorm(ref):
+    rng = np.random.default_rng(9)
+    W = rng.normal(size=(5, 4)) * np.array([0.1, 1.0, 3.0, 0.2])   # ours: (fan_in, fan_out)
+    ours = ref.dropout.max_norm(W, 1.0)
+    assert np.any(np.linalg.norm(W, axis=0) < 1) and np.any(np.linalg.norm(W, axis=0) > 1)
+    weight = _t(W.T)                                    # nn.Linear's layout, (fan_out, fan_in)
+    theirs = torch.renorm(weight, 2, 0, 1.0).numpy().T  # dim=0: one row per unit
+    np.testing.assert_allclose(theirs, ours, rtol=1e-6)
+
+
 def test_sgd_weight_decay(ref):
     rng = np.random.default_rng(5)
     W, b, g_W, g_b = (rng.normal(size=s) for s in ((3, 2), (2,), (3, 2), (2,)))

@@ -113,3 +113,47 @@ def test_bad_inputs(ref):
         ref.dropout.dropout_backward(np.ones((3, 2)), cache)
     with pytest.raises(TypeError, match="cache"):
         ref.dropout.dropout_backward(np.ones((2, 2)), None)
+
+
+# max_norm: provided (not graded), the max-norm constraint of Srivastava et al. (notebook 06, §4)
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_max_norm_projects_long_columns_onto_the_ball(ref, dtype):
+    c = 1.5
+    scales = np.array([0.05, 0.3, 1.0, 2.0, 10.0])          # columns inside and outside the ball
+    W = (_rng(20).normal(size=(6, 5)) * scales).astype(dtype)
+    W[:, 1] *= c / np.linalg.norm(W[:, 1].astype(np.float64))  # one column exactly on the sphere
+    before = W.copy()
+    out = ref.dropout.max_norm(W, c)
+    assert out.shape == W.shape and out.dtype == W.dtype
+    assert np.array_equal(W, before) and out is not W           # the input is not modified
+    norms = np.linalg.norm(W.astype(np.float64), axis=0)
+    inside, outside = norms <= c, norms > c
+    assert inside.any() and outside.any()
+    assert np.array_equal(out[:, inside], W[:, inside])         # untouched inside the radius
+    new = np.linalg.norm(out.astype(np.float64), axis=0)
+    eps = np.finfo(dtype).eps
+    np.testing.assert_allclose(new[outside], c, rtol=8 * eps)  # exactly onto the sphere
+    # same direction: each long column is a positive multiple of the original
+    factors = np.sum(out[:, outside] * W[:, outside], axis=0) / norms[outside] ** 2
+    np.testing.assert_allclose(out[:, outside], W[:, outside] * factors, rtol=8 * eps, atol=0)
+    np.testing.assert_allclose(factors, c / norms[outside], rtol=8 * eps)
+
+
+@settings(max_examples=40, deadline=None)
+@given(fan_in=st.integers(1, 6), fan_out=st.integers(1, 6), c=st.floats(0.01, 10.0),
+       seed=st.integers(0, 10**6))
+def test_property_max_norm_never_exceeds_c(fan_in, fan_out, c, seed):
+    W = np.random.default_rng(seed).normal(scale=2.0, size=(fan_in, fan_out))
+    out = REF.dropout.max_norm(W, c)
+    assert np.all(np.linalg.norm(out, axis=0) <= c * (1 + 1e-12))
+    np.testing.assert_allclose(REF.dropout.max_norm(out, c), out, rtol=1e-15, atol=0)  # idempotent
+
+
+def test_max_norm_bad_inputs(ref):
+    with pytest.raises(ValueError, match="2-D"):
+        ref.dropout.max_norm(np.ones(3), 1.0)
+    with pytest.raises(ValueError, match="positive"):
+        ref.dropout.max_norm(np.ones((2, 2)), 0.0)
+    with pytest.raises(ValueError, match="NaN"):
+        ref.dropout.max_norm(np.full((2, 2), np.nan), 1.0)

@@ -122,6 +122,17 @@ COUNTERPARTS: dict[str, tuple[Counterpart, ...]] = {
                     "identity at test time). TensorFlow 1's `tf.nn.dropout(x, keep_prob)` took "
                     "the KEEP probability; TensorFlow 2 takes `rate`.",
                     check="dropout"),
+        Counterpart("`dropout.max_norm(W, c)` (provided): each column of `W` (fan_in, fan_out), "
+                    "the weights into one unit, projected onto the ball of radius c",
+                    "no built-in constraint: after `optimizer.step()`, under `torch.no_grad()`, "
+                    "`w.copy_(torch.renorm(w, 2, 0, c))` for each `nn.Linear` weight `w`",
+                    "`keras.layers.Dense(units, kernel_constraint="
+                    "keras.constraints.MaxNorm(max_value=2, axis=0))`",
+                    "PyTorch stores the weight transposed, (fan_out, fan_in): a unit's incoming "
+                    "weights are a row, hence `dim=0` of `renorm`. Keras' kernel is (fan_in, "
+                    "fan_out) like ours, `axis=0`; it applies a constraint after every update of "
+                    "`fit()`, and its default `max_value` is 2.",
+                    check="renorm"),
     ),
     "07_penalties": (
         Counterpart("`penalties.l2_penalty(ws, lam)`: (lam/2)·ΣW², gradient lam·W, weights only",
