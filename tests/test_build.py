@@ -87,21 +87,39 @@ def test_fixture_values_changed_by_round_off_keep_their_committed_digits():
     assert keep_round_off(1.0, 1) == 1.0  # an int stays an int, a float a float
 
 
+def test_a_case_with_a_loose_tolerance_keeps_more_round_off():
+    """A numerical gradient's last bits move by ~1e-10 between BLAS kernels (08's gradient
+    check, rtol 1e-5, atol 1e-8): kept as committed; a change the case's tolerance sees is
+    written; a tight "match" case keeps only true round-off."""
+    from autograder.build.fixtures import keep_round_off_per_case, round_off_tolerance
+
+    old = {"cases": {"grad": {"v": [0.0002702907897500495, 0.5]}, "tight": {"v": [1.0]}}}
+    new = {"cases": {"grad": {"v": [0.0002702910117946544, 0.5001]},
+                     "tight": {"v": [1.0 + 1e-11]}}}
+    tol = {"grad": round_off_tolerance(1e-5, 1e-8), "tight": round_off_tolerance(1e-12, 0.0)}
+    kept = keep_round_off_per_case(new, old, tol)
+    assert kept["cases"]["grad"]["v"] == [0.0002702907897500495, 0.5001]
+    assert kept["cases"]["tight"]["v"] == [1.0 + 1e-11]
+    assert keep_round_off_per_case(new, None, tol) == new
+
+
 def _openblas_cores() -> list[str]:
-    """Two OpenBLAS kernels this CPU runs (its own and Haswell's, no AVX-512), or none when
-    numpy's BLAS is not OpenBLAS (then OPENBLAS_CORETYPE changes nothing)."""
+    """Three OpenBLAS kernels this CPU runs (its own, Haswell's with FMA and no AVX-512,
+    Sandybridge's without FMA), or none when numpy's BLAS is not OpenBLAS (then
+    OPENBLAS_CORETYPE changes nothing)."""
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
     flags = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     if "openblas" not in blas.get("name", "").lower() or " avx2" not in flags:
         return []
-    return ["", "Haswell"]
+    return ["", "Haswell", "Sandybridge"]
 
 
 def test_the_student_package_is_the_same_bytes_whatever_the_cpu(tmp_path):
-    """``course build`` under two BLAS kernels (``OPENBLAS_CORETYPE``, read when numpy loads)
-    writes the committed student package byte for byte, fixtures included: a length-2 dot
-    product with or without FMA changes the last digits of values of 01_foundations.json and
-    08_babysitting.json, which the build writes as committed."""
+    """``course build`` under three BLAS kernels (``OPENBLAS_CORETYPE``, read when numpy loads;
+    Sandybridge with two BLAS threads) writes the committed student package byte for byte,
+    fixtures included: a length-2 dot product with or without FMA changes the last digits of
+    values of 01_foundations.json and 08_babysitting.json, and a numerical gradient of 08 turns
+    them into ~1e-10, which the build writes as committed."""
     import subprocess
     import sys
 
@@ -113,6 +131,8 @@ def test_the_student_package_is_the_same_bytes_whatever_the_cpu(tmp_path):
         env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
         if core:
             env["OPENBLAS_CORETYPE"] = core
+        if core == "Sandybridge":
+            env["OPENBLAS_NUM_THREADS"] = "2"
         out = tmp_path / (core or "default")
         subprocess.run(
             [sys.executable, "-c", "import sys; from pathlib import Path; "
