@@ -175,30 +175,41 @@ def dropout_gradcheck(lib, rng, N, D, p):
     return {"dx": dx, "dx_num": numerical_gradient(f, x)}
 
 
+def _assert_equal(got, want, got_name, want_name, rule, hint):
+    """``got`` equals ``want`` (same shape, values to rtol 1e-12), or an AssertionError naming
+    ``rule``, the first index where they differ, both values and ``hint(got)``."""
+    assert isinstance(got, np.ndarray) and got.shape == want.shape, (
+        f"{got_name} must have the shape of {want_name}, {want.shape}; got {shape_of(got)}")
+    bad = ~np.isclose(got, want, rtol=1e-12, atol=0)
+    if bad.any():
+        i, j = first_bad(bad)
+        raise AssertionError(f"{rule}: {got_name}[{i}, {j}] is {got[i, j]:.6g}, "
+                             f"{want_name}[{i}, {j}] is {want[i, j]:.6g}{hint(got)}")
+
+
 def _verify_identities(outputs, p, **_):
     x = outputs["x"]
-    for name, rule in (("out_test", f"in test mode (train=False) dropout is the identity, with "
-                        f"nothing dropped and nothing scaled: out must equal x (p = {p})"),
-                       ("out_p0", "with p = 0 no unit is dropped and 1 / (1 - p) = 1: training "
-                        "mode must give back x")):
-        out = outputs[name]
-        assert isinstance(out, np.ndarray) and out.shape == x.shape, (
-            f"out must have the shape of x, {x.shape}; got {shape_of(out)}")
-        bad = ~np.isclose(out, x, rtol=1e-12, atol=0)
-        if bad.any():
-            i, j = first_bad(bad)
-            hint = ""
-            if name == "out_test" and np.allclose(out, (1 - p) * x, rtol=1e-9):
-                hint = (" (multiplied by 1 - p: that is the original dropout's test rule; inverted "
-                        "dropout already divided by 1 - p in training)")
-            elif np.any(out[x != 0] == 0):
-                hint = " (units were dropped: no mask at test time, and none at p = 0)"
-            raise AssertionError(f"{rule}: out[{i}, {j}] is {out[i, j]:.6g}, x[{i}, {j}] is "
-                                 f"{x[i, j]:.6g}{hint}")
-        if name == "out_test":
-            assert outputs["test_mode_leaves_rng"] is True, (
-                "test mode must not draw from rng: it is used only in training mode and may be "
-                "None at test time (the notebook calls dropout_forward(x, p, None, train=False))")
+
+    def dropped(out):
+        if np.any(out[x != 0] == 0):
+            return " (units were dropped: no mask at test time, and none at p = 0)"
+        return ""
+
+    def hint(out):
+        if np.allclose(out, (1 - p) * x, rtol=1e-9):
+            return (" (multiplied by 1 - p: that is the original dropout's test rule; inverted "
+                    "dropout already divided by 1 - p in training)")
+        return dropped(out)
+
+    _assert_equal(outputs["out_test"], x, "out", "x",
+                  f"in test mode (train=False) dropout is the identity, with nothing dropped and "
+                  f"nothing scaled: out must equal x (p = {p})", hint)
+    assert outputs["test_mode_leaves_rng"] is True, (
+        "test mode must not draw from rng: it is used only in training mode and may be "
+        "None at test time (the notebook calls dropout_forward(x, p, None, train=False))")
+    _assert_equal(outputs["out_p0"], x, "out", "x",
+                  "with p = 0 no unit is dropped and 1 / (1 - p) = 1: training mode must give "
+                  "back x", dropped)
 
 
 @scenario("6.1", cases=[dict(seed=14, N=4, D=6, p=0.5), dict(seed=15, N=3, D=5, p=0.2)],
@@ -217,21 +228,18 @@ def dropout_identities(lib, rng, N, D, p):
 
 def _verify_backward_identities(outputs, p, **_):
     dout = outputs["dout"]
-    for name, rule in (("dx_test", "in test mode the forward is the identity, so the backward "
-                        f"is too: dx must equal dout (p = {p})"),
-                       ("dx_p0", "with p = 0 nothing is dropped and nothing scaled: dx must equal "
-                        "dout")):
-        dx = outputs[name]
-        assert isinstance(dx, np.ndarray) and dx.shape == dout.shape, (
-            f"dx must have the shape of dout, {dout.shape}; got {shape_of(dx)}")
-        bad = ~np.isclose(dx, dout, rtol=1e-12, atol=0)
-        if bad.any():
-            i, j = first_bad(bad)
-            hint = ""
-            if name == "dx_test" and np.allclose(dx, (1 - p) * dout, rtol=1e-9):
-                hint = " (multiplied by 1 - p: test mode scales nothing, forward or backward)"
-            raise AssertionError(f"{rule}: dx[{i}, {j}] is {dx[i, j]:.6g}, dout[{i}, {j}] is "
-                                 f"{dout[i, j]:.6g}{hint}")
+
+    def hint(dx):
+        if np.allclose(dx, (1 - p) * dout, rtol=1e-9):
+            return " (multiplied by 1 - p: test mode scales nothing, forward or backward)"
+        return ""
+
+    _assert_equal(outputs["dx_test"], dout, "dx", "dout",
+                  "in test mode the forward is the identity, so the backward is too: dx must "
+                  f"equal dout (p = {p})", hint)
+    _assert_equal(outputs["dx_p0"], dout, "dx", "dout",
+                  "with p = 0 nothing is dropped and nothing scaled: dx must equal dout",
+                  lambda dx: "")
 
 
 @scenario("6.2", cases=[dict(seed=16, N=4, D=6, p=0.5), dict(seed=17, N=3, D=5, p=0.2)],
