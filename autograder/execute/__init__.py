@@ -22,11 +22,11 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Integer
 
 from ..build.markers import has_hidden, strip_hidden
-from ..sandbox.host.notebook import NOTEBOOK_OUTPUT_BYTES
+from ..sandbox.host.notebook import CELL_OUTPUT_CHARS, NOTEBOOK_OUTPUT_BYTES
 
 CELL_TIMEOUT = 20  # seconds per cell; the first cell over it stops the run
 TOTAL_TIMEOUT = 90  # seconds for the whole notebook
-MAX_OUTPUT_CHARS = 5_000_000  # one cell's outputs, as JSON
+MAX_OUTPUT_CHARS = CELL_OUTPUT_CHARS  # one cell's outputs, as JSON (the sandbox's cap)
 
 
 def runnable_copy(nb: Any) -> Any:

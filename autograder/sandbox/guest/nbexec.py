@@ -64,6 +64,7 @@ def main():
     argv = sys.argv[1:]
     src, dst = argv[0], argv[1]
     paths, timeout, sub = [], 60, "/sub"
+    # defaults only; the host always passes its caps (sandbox/host/notebook.py)
     cell_chars, notebook_bytes = 5_000_000, 40_000_000
     it = iter(argv[2:])
     for a in it:

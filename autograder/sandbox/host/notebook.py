@@ -26,6 +26,7 @@ def load_factor() -> float:
 # the notebook is under NOTEBOOK_OUTPUT_BYTES (and any one cell's over ``cell_output_chars``);
 # a file over MAX_EXECUTED_BYTES anyway is not read at all.
 NOTEBOOK_OUTPUT_BYTES = 40_000_000
+CELL_OUTPUT_CHARS = 5_000_000  # one cell's outputs, as JSON
 MAX_EXECUTED_BYTES = 50_000_000
 
 
@@ -44,7 +45,7 @@ def run_notebook(
     cell_timeout: int = 60,
     env: dict | None = None,
     slot: int | None = None,
-    cell_output_chars: int = 5_000_000,
+    cell_output_chars: int = CELL_OUTPUT_CHARS,
 ) -> NotebookRun:
     """Execute notebook ``nb`` (a NotebookNode) next to the submission's allowed ``course_lib``
     files, inside the sandbox. The result is untrusted: only its outputs are ever used.
