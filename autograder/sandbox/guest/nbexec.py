@@ -60,33 +60,86 @@ def trim_outputs(nb, cell_chars, notebook_bytes, nbformat):
     return sorted(left_out)
 
 
-def main():
-    argv = sys.argv[1:]
+def parse_args(argv):
+    """``(src, dst, options)`` from the command line (see the module docstring)."""
     src, dst = argv[0], argv[1]
-    paths, timeout, sub = [], 60, "/sub"
     # defaults only; the host always passes its caps (sandbox/host/notebook.py)
-    cell_chars, notebook_bytes = 5_000_000, 40_000_000
+    opts: dict = {
+        "paths": [],
+        "timeout": 60,
+        "sub": "/sub",
+        "cell_chars": 5_000_000,
+        "notebook_bytes": 40_000_000,
+    }
     it = iter(argv[2:])
     for a in it:
         if a == "--path":
-            paths.append(next(it))
+            opts["paths"].append(next(it))
         elif a == "--timeout":
-            timeout = int(next(it))
+            opts["timeout"] = int(next(it))
         elif a == "--sub":
-            sub = next(it)
+            opts["sub"] = next(it)
         elif a == "--cell-output":
-            cell_chars = int(next(it))
+            opts["cell_chars"] = int(next(it))
         elif a == "--notebook-bytes":
-            notebook_bytes = int(next(it))
-    sys.path.extend(paths)
-    os.environ["COURSE_SYS_PATH"] = os.pathsep.join(paths + [sub])
+            opts["notebook_bytes"] = int(next(it))
+    return src, dst, opts
+
+
+def jupyter_dirs(paths, sub):
+    """Point Jupyter and IPython at the sandbox's private /tmp; the kernel's sys.path
+    (``COURSE_SYS_PATH``): the given site folders, then the submission."""
+    os.environ["COURSE_SYS_PATH"] = os.pathsep.join(list(paths) + [sub])
     os.environ["JUPYTER_PATH"] = "/tmp/jupyter"
     os.environ["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter/runtime"
     os.environ["JUPYTER_CONFIG_DIR"] = "/tmp/jupyter/config"
     os.environ["IPYTHONDIR"] = "/tmp/ipython"
+    os.makedirs("/tmp/jupyter/runtime", exist_ok=True)
+
+
+def import_client():
+    """nbformat and nbclient, without an optional import that costs 1-2 s and is unused."""
+    if not any(isinstance(f, _Block) for f in sys.meta_path):
+        sys.meta_path.insert(0, _Block(("rfc3987_syntax",)))
+    import nbformat
+    from nbclient import NotebookClient
+
+    return nbformat, NotebookClient
+
+
+def execute(src, dst, opts, km=None, kernel_name="course-sandbox"):
+    """Execute notebook ``src`` into ``dst`` (outputs over their caps left out); the kernel is
+    ``km``'s when given (already running), else one started from the kernel spec."""
+    nbformat, NotebookClient = import_client()
+    nb = nbformat.read(src, as_version=4)
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=opts["timeout"],
+        kernel_name=kernel_name,
+        allow_errors=True,
+        interrupt_on_timeout=False,
+        startup_timeout=60,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": opts["sub"]}},
+    )
+    try:
+        client.execute()
+        status = "ok"
+    except Exception as exc:  # noqa: BLE001 - a dead kernel is a result
+        status = f"{type(exc).__name__}: {str(exc)[:300]}"
+    left_out = trim_outputs(nb, opts["cell_chars"], opts["notebook_bytes"], nbformat)
+    nb.metadata["course_execution"] = {"status": status, "left_out": left_out}
+    with open(dst, "w") as fh:
+        nbformat.write(nb, fh)
+
+
+def main():
+    src, dst, opts = parse_args(sys.argv[1:])
+    sys.path.extend(opts["paths"])
+    jupyter_dirs(opts["paths"], opts["sub"])
     spec = "/tmp/jupyter/kernels/course-sandbox"
     os.makedirs(spec, exist_ok=True)
-    os.makedirs("/tmp/jupyter/runtime", exist_ok=True)
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(spec, "kernel.json"), "w") as fh:
         json.dump(
@@ -105,37 +158,7 @@ def main():
             },
             fh,
         )
-
-    import time
-
-    t0 = time.time()
-    sys.meta_path.insert(0, _Block(("rfc3987_syntax",)))  # 1-2 s of grammar building, unused
-    import nbformat
-    from nbclient import NotebookClient
-
-    print("imports", time.time() - t0, file=sys.stderr)
-
-    nb = nbformat.read(src, as_version=4)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name="course-sandbox",
-        allow_errors=True,
-        interrupt_on_timeout=False,
-        startup_timeout=60,
-        shutdown_kernel="immediate",
-        resources={"metadata": {"path": sub}},
-    )
-    try:
-        client.execute()
-        print("executed", time.time() - t0, file=sys.stderr)
-        status = "ok"
-    except Exception as exc:  # noqa: BLE001 - a dead kernel is a result
-        status = f"{type(exc).__name__}: {str(exc)[:300]}"
-    left_out = trim_outputs(nb, cell_chars, notebook_bytes, nbformat)
-    nb.metadata["course_execution"] = {"status": status, "left_out": left_out}
-    with open(dst, "w") as fh:
-        nbformat.write(nb, fh)
+    execute(src, dst, opts)
     return 0
 
 

@@ -223,8 +223,10 @@ def scrubbed_env(extra: dict | None = None) -> dict:
     return env
 
 
-def copy_allowed(src: Path, dest: Path) -> list[str]:
-    """Copy the submission's allowed files (course_lib/**/*.py except checks/) into ``dest``."""
+def copy_allowed(src: Path, dest: Path, *, copy_checks: bool = False) -> list[str]:
+    """Copy the submission's allowed files (course_lib/**/*.py except checks/) into ``dest``;
+    the grader's own ``checks/`` is bound over them at start, or copied in where no bind can be
+    made (the reduced sandbox; ``copy_checks``: a sandbox that is already running)."""
     copied = []
     for rel in course_lib_files(src):
         target = dest / rel
@@ -233,8 +235,7 @@ def copy_allowed(src: Path, dest: Path) -> list[str]:
         copied.append(rel)
     checks = dest / "course_lib" / "checks"
     checks.mkdir(parents=True, exist_ok=True)
-    if mode() != "bwrap":
-        # No bind mounts: the grader's own copy of the public checks is copied in instead.
+    if copy_checks or mode() != "bwrap":
         shutil.copytree(
             GRADER_CHECKS, checks, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
         )

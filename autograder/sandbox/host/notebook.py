@@ -30,6 +30,16 @@ CELL_OUTPUT_CHARS = 5_000_000  # one cell's outputs, as JSON
 MAX_EXECUTED_BYTES = 50_000_000
 
 
+DEFAULT_LIMITS = Limits(
+    cpu_seconds=300,
+    wall_seconds=120.0,
+    memory_bytes=4 << 30,
+    processes=256,
+    file_bytes=64 << 20,
+    open_files=1024,
+)
+
+
 @dataclass
 class NotebookRun:
     notebook: object | None  # the executed NotebookNode (untrusted outputs), or None
@@ -57,6 +67,24 @@ def run_notebook(
     :data:`NOTEBOOK_OUTPUT_BYTES`, are left out by the guest (``course_execution.left_out``).
     :class:`SandboxFault` if the sandbox cannot start or the machine stays overloaded."""
     kw = dict(limits=limits, cell_timeout=cell_timeout, env=env, cell_chars=cell_output_chars)
+    from . import warm
+
+    if warm.enabled():
+        try:
+            run = warm.run_warm(
+                nb,
+                submission_dir,
+                limits=limits or DEFAULT_LIMITS,
+                cell_timeout=cell_timeout,
+                env=env,
+                cell_chars=cell_output_chars,
+            )
+            if run is not None:
+                return run
+        except SandboxFault as exc:
+            if exc.kind == "refused":
+                raise
+            # The warm sandbox failed (not the notebook): the one-shot sandbox runs it anew.
     try:
         return _run_notebook_once(nb, submission_dir, **kw)
     except SandboxFault as exc:
@@ -69,14 +97,7 @@ def run_notebook(
 def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_chars) -> NotebookRun:
     import nbformat
 
-    limits = limits or Limits(
-        cpu_seconds=300,
-        wall_seconds=120.0,
-        memory_bytes=4 << 30,
-        processes=256,
-        file_bytes=64 << 20,
-        open_files=1024,
-    )
+    limits = limits or DEFAULT_LIMITS
     refuse_if_unsafe()
     t0 = time.monotonic()
     tmp = Path(tempfile.mkdtemp(prefix="course-nb-"))
@@ -89,7 +110,7 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_ch
         work.mkdir()
         copy_allowed(Path(submission_dir), work)
         (work / "_submitted.ipynb").write_text(nbformat.writes(nb))
-        _seed_matplotlib_cache(work / ".mpl")
+        seed_matplotlib_cache(work / ".mpl")
         if lease is not None:
             for p in [work, *work.rglob("*")]:
                 os.lchown(p, lease.uid, lease.uid)
@@ -143,54 +164,80 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_ch
         finally:
             kill_tree(proc)
             sweep_leased_uid(lease)
-        out = work / "_executed.ipynb"
-        if out.is_symlink() or not out.is_file():
-            tail = (tmp / "log.txt").read_bytes()[-400:].decode("utf-8", "replace").strip()
-            return NotebookRun(
-                None,
-                "the notebook could not be executed "
-                f"({describe_exit(proc.returncode, limits)}): {tail}",
-                time.monotonic() - t0,
-            )
-        if out.stat().st_size > MAX_EXECUTED_BYTES:
-            size = out.stat().st_size
-            return NotebookRun(
-                None,
-                f"the executed notebook is too large ({size} bytes, over the grader's "
-                f"{MAX_EXECUTED_BYTES}-byte cap)",
-                time.monotonic() - t0,
-            )
-        try:
-            fd = os.open(out, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb") as fh:
-                executed = nbformat.reads(fh.read().decode("utf-8"), as_version=4)
-        except Exception as exc:  # noqa: BLE001 - untrusted file
-            return NotebookRun(
-                None, f"the executed notebook could not be read ({exc})", time.monotonic() - t0
-            )
-        status = executed.metadata.get("course_execution", {}).get("status", "unknown")
-        return NotebookRun(executed, str(status)[:300], time.monotonic() - t0)
+        return read_executed(work, tmp / "log.txt", proc.returncode, limits, t0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if lease is not None:
             lease.release()
 
 
+def read_executed(
+    work: Path, log: Path, code: int | None, limits: Limits, t0: float
+) -> NotebookRun:
+    """The run's result from ``work/_executed.ipynb`` (untrusted: a symlink, an oversized or
+    unreadable file is a failed run, with the log's tail)."""
+    import nbformat
+
+    out = work / "_executed.ipynb"
+    if out.is_symlink() or not out.is_file():
+        try:
+            tail = log.read_bytes()[-400:].decode("utf-8", "replace").strip()
+        except OSError:
+            tail = ""
+        return NotebookRun(
+            None,
+            f"the notebook could not be executed ({describe_exit(code, limits)}): {tail}",
+            time.monotonic() - t0,
+        )
+    if out.stat().st_size > MAX_EXECUTED_BYTES:
+        size = out.stat().st_size
+        return NotebookRun(
+            None,
+            f"the executed notebook is too large ({size} bytes, over the grader's "
+            f"{MAX_EXECUTED_BYTES}-byte cap)",
+            time.monotonic() - t0,
+        )
+    try:
+        fd = os.open(out, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            executed = nbformat.reads(fh.read().decode("utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - untrusted file
+        return NotebookRun(
+            None, f"the executed notebook could not be read ({exc})", time.monotonic() - t0
+        )
+    status = executed.metadata.get("course_execution", {}).get("status", "unknown")
+    return NotebookRun(executed, str(status)[:300], time.monotonic() - t0)
+
+
 def _wait_judged(proc: subprocess.Popen, limits: Limits) -> bool:
     """Wait for the notebook run: True when it ended, False when it spent its budget (CPU, or
     clock while not even runnable). :class:`SandboxFault` at the backstop of a starved run."""
+
+    def ended(timeout: float) -> bool:
+        try:
+            proc.wait(timeout=timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    return wait_judged(proc.pid, limits, ended)
+
+
+def wait_judged(root: int, limits: Limits, ended, cpu0: float = 0.0) -> bool:
+    """Wait until ``ended(timeout)`` (it waits at most ``timeout`` s) says the run is over:
+    True then, False when the process tree under ``root`` spent the run's budget (CPU seconds
+    over ``cpu0``, or clock while not even runnable). :class:`SandboxFault` at the backstop of
+    a starved run."""
     t0 = time.monotonic()
     budget = limits.wall_seconds
     last = None
     timeout = budget
     while True:
-        try:
-            proc.wait(timeout=timeout)
+        if ended(timeout):
             return True
-        except subprocess.TimeoutExpired:
-            pass
         now = time.monotonic()
-        cpu, wait = tree_usage(proc.pid)
+        cpu, wait = tree_usage(root)
+        cpu -= cpu0
         if last is not None:
             runnable = (cpu - last[1]) + (wait - last[2]) >= RUNNABLE_SHARE * (now - last[0])
             if cpu >= budget or not runnable:
@@ -205,7 +252,7 @@ def _wait_judged(proc: subprocess.Popen, limits: Limits) -> bool:
         timeout = SLICE_SECONDS
 
 
-def _seed_matplotlib_cache(dest: Path) -> None:
+def seed_matplotlib_cache(dest: Path) -> None:
     """Copy the grader's matplotlib font cache so each sandbox need not rebuild it (seconds)."""
     dest.mkdir(exist_ok=True)
     try:
