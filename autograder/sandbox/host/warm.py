@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import multiprocessing.util
 import os
 import select
 import shutil
@@ -324,3 +325,5 @@ def stop_all() -> None:
 
 
 atexit.register(stop_all)
+# A pool worker (multiprocessing) ends with os._exit, after its finalizers but without atexit.
+multiprocessing.util.Finalize(None, stop_all, exitpriority=100)
