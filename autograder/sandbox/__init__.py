@@ -3,10 +3,13 @@
 Two sides, in two folders:
 
 * ``host/`` runs in the grader: :class:`Worker` (one persistent sandboxed worker per submission,
-  serving scenario calls), :func:`run_notebook` (one notebook executed in the sandbox),
+  serving scenario calls), :func:`run_notebook` (one notebook executed in the sandbox: in the
+  grading process's warm sandbox, ``host/warm.py``, where bubblewrap is, else in a sandbox of its
+  own),
   :class:`Limits`, the isolation (:func:`mode`, :func:`notice`), leases and process control;
-* ``guest/`` runs inside the sandbox: ``serve.py`` (the worker's main loop) and ``nbexec.py`` with
-  ``kernel_boot.py`` (notebook execution); it sees only read-only copies of these files and of
+* ``guest/`` runs inside the sandbox: ``serve.py`` (the worker's main loop), ``nbexec.py`` with
+  ``kernel_boot.py`` (notebook execution) and ``warm.py`` with ``attached.py`` (the warm
+  sandbox, which forks a kernel and an nbclient per notebook); it sees only read-only copies of these files and of
   :mod:`.protocol`, the framing both sides share.
 
 A call fails in one of two ways: :class:`SandboxError` (the student's code crashed, looped, flooded

@@ -1,5 +1,8 @@
 """One notebook executed in the sandbox (nbclient and its kernel both inside; the guest side is
-``guest/nbexec.py``). The executed notebook is untrusted: only its outputs are ever used."""
+``guest/nbexec.py``). The executed notebook is untrusted: only its outputs are ever used.
+
+:func:`run_notebook` uses the grading process's warm sandbox (``warm.py``) where there is one,
+and a sandbox of the notebook's own otherwise, or when the warm one fails."""
 
 from __future__ import annotations
 
