@@ -9,8 +9,8 @@ Two sides, in two folders:
   :class:`Limits`, the isolation (:func:`mode`, :func:`notice`), leases and process control;
 * ``guest/`` runs inside the sandbox: ``serve.py`` (the worker's main loop), ``nbexec.py`` with
   ``kernel_boot.py`` (notebook execution) and ``warm.py`` with ``attached.py`` (the warm
-  sandbox, which forks a kernel and an nbclient per notebook); it sees only read-only copies of these files and of
-  :mod:`.protocol`, the framing both sides share.
+  sandbox, which forks a kernel and an nbclient per notebook); it sees only read-only copies of
+  these files and of :mod:`.protocol`, the framing both sides share.
 
 A call fails in one of two ways: :class:`SandboxError` (the student's code crashed, looped, flooded
 its output: a lost point with the reason) or :class:`SandboxFault` (the grader or the machine
