@@ -167,3 +167,51 @@ def test_it_is_off_without_bubblewrap_or_when_turned_off(monkeypatch):
     monkeypatch.delenv("COURSE_WARM_SANDBOX")
     monkeypatch.setenv("COURSE_SANDBOX", "reduced")
     assert not warm.enabled()
+
+
+# -- the datasets lent to notebook sandboxes (sandbox/host/datasets.py)
+
+
+def test_every_dataset_a_notebook_loads_is_lent():
+    import ast
+
+    from autograder import SOURCE_NOTEBOOKS
+    from autograder.sandbox.host import datasets
+
+    calls = set()
+    for path in sorted(SOURCE_NOTEBOOKS.glob("*/*.ipynb")):
+        for cell in nbformat.read(path, 4).cells:
+            if cell.cell_type != "code":
+                continue
+            source = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith(("%", "!")))
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "load_mnist1d":
+                    kw = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+                    calls.add((kw.get("n_samples", 5000), kw.get("seed", 42)))
+    assert calls and calls <= set(datasets.MNIST1D), calls - set(datasets.MNIST1D)
+
+
+def test_a_notebook_reads_the_lent_arrays_bit_for_bit_and_cannot_change_them(box, finished):
+    import hashlib
+    import importlib
+
+    from autograder.reference import load_reference
+    from autograder.sandbox.host import datasets
+
+    assert datasets.filled() is not None
+    data = importlib.import_module(f"{load_reference().__name__}.data")
+    x, y = data._generate_mnist1d(4000, 42)
+    expected = hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest()
+    run = _run(
+        box, finished,
+        "import hashlib, os, time\n"
+        "from course_lib.data import load_mnist1d\n"
+        "t = time.perf_counter(); x, y = load_mnist1d(n_samples=4000)\n"
+        "print(hashlib.sha256(x.tobytes() + y.tobytes()).hexdigest(), time.perf_counter() - t < 0.5)\n"
+        "for f in os.listdir(os.environ['COURSE_DATA_CACHE']):\n"
+        "    try:\n        open(os.path.join(os.environ['COURSE_DATA_CACHE'], f), 'wb')\n        print('written')\n"
+        "    except OSError as e:\n        print(type(e).__name__)",
+    )
+    lines = _text(run, 0).split()
+    assert lines[:2] == [expected, "True"]
+    assert lines[2:] and set(lines[2:]) <= {"OSError", "PermissionError"}  # read-only

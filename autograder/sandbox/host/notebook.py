@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import datasets
 from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, refuse_if_unsafe
 from .limits import Limits, SandboxFault, describe_exit
 from .processes import kill_tree, sweep_leased_uid, tree_usage
@@ -118,6 +119,7 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_ch
             for p in [work, *work.rglob("*")]:
                 os.lchown(p, lease.uid, lease.uid)
         paths = interpreter_paths()
+        data_binds, data_env = datasets.lent()
         log = open(tmp / "log.txt", "wb")
         cell_seconds = int(cell_timeout * load_factor())
         launch = Launch(
@@ -144,8 +146,8 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_ch
                 str(NOTEBOOK_OUTPUT_BYTES),
                 *sum((["--path", str(s)] for s in paths["site"]), []),
             ],
-            ro_binds=GUEST_BINDS,
-            env={"MPLCONFIGDIR": "/sub/.mpl", **(env or {})},
+            ro_binds=GUEST_BINDS + data_binds,
+            env={"MPLCONFIGDIR": "/sub/.mpl", **data_env, **(env or {})},
             stdout=log,
             stderr=log,
         )

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from .. import protocol
+from . import datasets
 from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode
 from .leases import Lease
 from .limits import Limits, SandboxFault
@@ -98,6 +99,7 @@ class WarmSandbox:
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
         paths = interpreter_paths()
+        data_binds, data_env = datasets.lent()
         log = open(self._tmp / "log.txt", "ab")
         launch = Launch(
             workdir=work,
@@ -120,8 +122,8 @@ class WarmSandbox:
                 *sum((["--path", str(s)] for s in paths["site"]), []),
                 *sum((["--preload", m] for m in PRELOAD), []),
             ],
-            ro_binds=GUEST_BINDS,
-            env={"MPLCONFIGDIR": "/sub/.mpl"},
+            ro_binds=GUEST_BINDS + data_binds,
+            env={"MPLCONFIGDIR": "/sub/.mpl", **data_env},
             pass_fds=(req_r, rep_w),
             stdout=log,
             stderr=log,
