@@ -37,7 +37,8 @@ from . import datasets
 from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode
 from .leases import Lease
 from .limits import Limits, SandboxFault
-from .notebook import (
+from .processes import kill_tree, sweep_leased_uid, tree_usage
+from .runs import (
     NOTEBOOK_OUTPUT_BYTES,
     NotebookRun,
     load_factor,
@@ -45,7 +46,6 @@ from .notebook import (
     seed_matplotlib_cache,
     wait_judged,
 )
-from .processes import kill_tree, sweep_leased_uid, tree_usage
 from .worker import lease_for_root, private_box
 
 # Imported once by the guest before its first fork: what the course's notebooks and course_lib
