@@ -120,6 +120,30 @@ def test_nothing_of_one_run_reaches_the_next(box, finished):
     assert (sleeping, int(count), env) == ("False", 4, "False")
 
 
+def test_each_run_draws_fresh_random_numbers_as_a_fresh_interpreter_does(box, finished):
+    cell = "import random, numpy as np\nprint(np.random.rand(), random.random())"
+    first, second = (_text(_run(box, finished, cell), 0) for _ in range(2))
+    a, b = first.split(), second.split()
+    assert a[0] != b[0] and a[1] != b[1], (first, second)
+
+
+def test_a_swarm_of_processes_is_swept_before_the_next_run(box, finished):
+    swarm = _run(
+        box, finished,
+        "import os, time\n"
+        "for _ in range(40):\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        "            time.sleep(1000)\n"
+        "        time.sleep(1000)\n"
+        "print('forked')",
+    )
+    assert _text(swarm, 0).strip() == "forked"
+    look = _run(box, finished, "import os\nprint(sum(p.isdigit() for p in os.listdir('/proc')))")
+    assert _text(look, 0).strip() == "4"  # bubblewrap's init, the warm process, client, kernel
+
+
 def test_a_run_cannot_reach_into_the_process_that_forks_them(box, finished):
     run = _run(
         box, finished,

@@ -16,7 +16,9 @@ its memory, and it keeps no file a run could change.
 
 Requests (one JSON message each, ``protocol`` framing): ``{"op": "run", "id", "timeout",
 "cell_chars", "notebook_bytes", "env"}`` runs ``/sub/_submitted.ipynb`` into
-``/sub/_executed.ipynb`` and answers ``{"id", "exit": status, "swept": n}``; ``{"op": "exit"}``.
+``/sub/_executed.ipynb`` and answers ``{"id", "exit": status, "swept": killed, "left": n}``
+(``left``: processes the sweep could not end; the host then stops this sandbox); ``{"op":
+"exit"}``.
 """
 
 import ctypes
@@ -68,13 +70,13 @@ def _others():
 
 def sweep(deadline_s=5.0):
     """Kill every other process of the sandbox and reap the ones that are ours (a fork
-    bomb may fork while we kill: repeat until none is left). Returns how many were killed."""
+    bomb may fork while we kill: repeat until none is left). Returns ``(killed, left)``:
+    how many were killed, and how many are still there at the deadline (then the host
+    does not use this sandbox again)."""
     killed = set()
     deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        pids = _others()
-        if not pids:
-            break
+    pids = _others()
+    while pids and time.monotonic() < deadline:
         for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -89,7 +91,8 @@ def sweep(deadline_s=5.0):
             if pid == 0:
                 time.sleep(0.005)
                 break
-    return len(killed)
+        pids = _others()
+    return len(killed), len(pids)
 
 
 def empty(folder):
@@ -125,6 +128,9 @@ def _kernel(connection_file, path, sub, nbexec):
     """In the forked kernel process: what ``kernel_boot.py`` does in a fresh interpreter."""
     sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, nbexec._Block)]
     signal.signal(signal.SIGXFSZ, signal.SIG_DFL)  # as in a fresh interpreter
+    if "numpy" in sys.modules:  # numpy's global generator, seeded once here: fresh entropy, as
+        sys.modules["numpy"].random.seed()  # a fresh interpreter has (Python's random reseeds
+        # itself after a fork)
     sys.path[:] = path
     os.chdir(sub)
     sys.argv = ["kernel_boot.py", "-f", connection_file]
@@ -221,11 +227,12 @@ def main(argv=None):
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
-        swept = sweep()
+        swept, left = sweep()
         for folder in ("/tmp", "/dev/shm"):
             empty(folder)
         protocol.write_message(
-            fd_out, {"id": rid, "exit": os.waitstatus_to_exitcode(status), "swept": swept}
+            fd_out,
+            {"id": rid, "exit": os.waitstatus_to_exitcode(status), "swept": swept, "left": left},
         )
 
 

@@ -186,7 +186,7 @@ class WarmSandbox:
         """Empty /sub and put this run's files in it (the grader's checks copied, read-only)."""
         for entry in work.iterdir():
             if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
+                shutil.rmtree(entry, onerror=_writable_then_retry)
             else:
                 entry.unlink()
         seed_matplotlib_cache(work / ".mpl")
@@ -280,8 +280,25 @@ class WarmSandbox:
         self.runs += 1
         assert self._tmp is not None
         result = read_executed(work, self._tmp / "log.txt", reply["exit"], self.limits, t0)
-        self._fill(work, None, None)
+        try:
+            self._fill(work, None, None)
+        except OSError:
+            self.stop()  # what the run left in /sub cannot be removed: never reuse it
+        if reply.get("left"):
+            self.stop()  # a process of this run outlived the sweep: never reuse the sandbox
         return result
+
+
+def _writable_then_retry(func, path, _exc) -> None:
+    """rmtree's error handler: a folder a run made unwritable or unreadable (without root the
+    grader is only its owner) is made usable again, then removed."""
+    for p in {os.path.dirname(path), path}:
+        if os.path.isdir(p) and not os.path.islink(p):
+            os.chmod(p, 0o700)
+    if func is os.rmdir or func is os.unlink:
+        func(path)
+    else:
+        shutil.rmtree(path)
 
 
 _SANDBOXES: dict[tuple[int, tuple], WarmSandbox] = {}
