@@ -184,6 +184,22 @@ def interpreter_paths() -> dict:
     return {"exe": exe, "base_prefix": base_prefix, "site": sorted(set(site))}
 
 
+def guest_argv(script: str, *args: str) -> list[str]:
+    """The command that runs ``guest/<script>`` inside the sandbox: the base interpreter with
+    ``-I -S -B`` (no environment, no ``site``, no bytecode), ``args``, then ``--path`` and each
+    site-packages folder (the guest puts them on ``sys.path`` itself)."""
+    paths = interpreter_paths()
+    return [
+        str(paths["exe"]),
+        "-I",
+        "-S",
+        "-B",
+        f"/opt/grader/guest/{script}",
+        *args,
+        *sum((["--path", str(s)] for s in paths["site"]), []),
+    ]
+
+
 def _shadowed_in_site(site: Path) -> list[Path]:
     """Things in site-packages a sandbox must not see: an installed copy of the grader or of
     course_lib (hidden suites, mistakes), editable-install finders that point at the repo."""

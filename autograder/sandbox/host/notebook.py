@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from . import datasets, warm
-from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, refuse_if_unsafe
+from .isolation import GUEST_BINDS, Launch, copy_allowed, guest_argv, refuse_if_unsafe
 from .limits import Limits, SandboxFault
 from .processes import kill_tree, sweep_leased_uid
 from .runs import (
@@ -103,7 +103,6 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_ch
         if lease is not None:
             for p in [work, *work.rglob("*")]:
                 os.lchown(p, lease.uid, lease.uid)
-        paths = interpreter_paths()
         data_binds, data_env = datasets.lent()
         log = open(tmp / "log.txt", "wb")
         cell_seconds = int(cell_timeout * load_factor())
@@ -113,24 +112,12 @@ def _run_notebook_once(nb, submission_dir, *, limits, cell_timeout, env, cell_ch
             limits=limits,
             uid=lease.uid if lease else None,
             private_tmp=box,
-            argv=[
-                str(paths["exe"]),
-                "-I",
-                "-S",
-                "-B",
-                "/opt/grader/guest/nbexec.py",
-                "/sub/_submitted.ipynb",
-                "/sub/_executed.ipynb",
-                "--timeout",
-                str(cell_seconds),
-                "--sub",
-                "/sub",
-                "--cell-output",
-                str(cell_chars),
-                "--notebook-bytes",
-                str(NOTEBOOK_OUTPUT_BYTES),
-                *sum((["--path", str(s)] for s in paths["site"]), []),
-            ],
+            argv=guest_argv(
+                "nbexec.py",
+                *("/sub/_submitted.ipynb", "/sub/_executed.ipynb", "--sub", "/sub"),
+                *("--timeout", str(cell_seconds), "--cell-output", str(cell_chars)),
+                *("--notebook-bytes", str(NOTEBOOK_OUTPUT_BYTES)),
+            ),
             ro_binds=GUEST_BINDS + data_binds,
             env={"MPLCONFIGDIR": "/sub/.mpl", **data_env, **(env or {})},
             stdout=log,

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .. import protocol
 from . import datasets
-from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode
+from .isolation import GUEST_BINDS, Launch, copy_allowed, guest_argv, mode
 from .leases import Lease
 from .limits import Limits, SandboxFault
 from .processes import kill_tree, sweep_leased_uid, tree_usage
@@ -98,7 +98,6 @@ class WarmSandbox:
         self._fill(work, None, None)
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
-        paths = interpreter_paths()
         data_binds, data_env = datasets.lent()
         log = open(self._tmp / "log.txt", "ab")
         launch = Launch(
@@ -107,21 +106,11 @@ class WarmSandbox:
             limits=self.limits,
             uid=self.lease.uid if self.lease else None,
             private_tmp=box,
-            argv=[
-                str(paths["exe"]),
-                "-I",
-                "-S",
-                "-B",
-                "/opt/grader/guest/warm.py",
-                "--in",
-                str(req_r),
-                "--out",
-                str(rep_w),
-                "--sub",
-                "/sub",
-                *sum((["--path", str(s)] for s in paths["site"]), []),
+            argv=guest_argv(
+                "warm.py",
+                *("--in", str(req_r), "--out", str(rep_w), "--sub", "/sub"),
                 *sum((["--preload", m] for m in PRELOAD), []),
-            ],
+            ),
             ro_binds=GUEST_BINDS + data_binds,
             env={"MPLCONFIGDIR": "/sub/.mpl", **data_env},
             pass_fds=(req_r, rep_w),

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ...reference import REFERENCE_NAME, load_reference
 from .. import protocol
-from .isolation import GUEST_BINDS, Launch, copy_allowed, interpreter_paths, mode, refuse_if_unsafe
+from .isolation import GUEST_BINDS, Launch, copy_allowed, guest_argv, mode, refuse_if_unsafe
 from .leases import Lease, LeaseError, lease_uid
 from .limits import Limits, SandboxError, SandboxFault, describe_exit
 from .processes import descendants, kill_tree, process_cpu, sweep_leased_uid, tree_usage
@@ -124,23 +124,11 @@ class Worker:
         rep_r, rep_w = os.pipe()
         out = open(self.out_path, "ab")
         err = open(self.err_path, "ab")
-        paths = interpreter_paths()
         launch = Launch(
             workdir=self.workdir,
-            argv=[
-                str(paths["exe"]),
-                "-I",
-                "-S",
-                "-B",
-                "/opt/grader/guest/serve.py",
-                "--in",
-                str(req_r),
-                "--out",
-                str(rep_w),
-                "--sub",
-                "/sub",
-                *sum((["--path", str(s)] for s in paths["site"]), []),
-            ],
+            argv=guest_argv(
+                "serve.py", *("--in", str(req_r), "--out", str(rep_w), "--sub", "/sub")
+            ),
             limits=self.limits,
             uid=self.uid,
             private_tmp=self._tmp / "box",
