@@ -277,3 +277,22 @@ def test_a_course_cloned_into_tmp_stays_visible_in_the_private_tmp(tmp_path):
               private / "work", private]
     assert tmp_paths_to_keep(needed, private) == ("/tmp/course/.venv",
                                                    "/tmp/course/autograder/sandbox/guest")
+
+
+@pytest.mark.skipif(not reduced.namespaces_available(), reason="this kernel refuses namespaces")
+def test_a_notebook_runs_in_the_reduced_sandbox(tmp_path, monkeypatch):
+    """Without bubblewrap the notebook's kernel and client still reach each other over the
+    loopback of the sandbox's own network namespace (which starts down)."""
+    import shutil
+
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from autograder import REFERENCE_DIR
+    from autograder.sandbox import run_notebook
+
+    monkeypatch.setenv("COURSE_SANDBOX", "reduced")
+    monkeypatch.setenv(reduced.ALLOW_UNSAFE_ENV, "1")
+    shutil.copytree(REFERENCE_DIR, tmp_path / "course_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    run = run_notebook(new_notebook(cells=[new_code_cell("print(6 * 7)")]), tmp_path, cell_timeout=20)
+    assert run.status == "ok", run.status
+    assert "42" in "".join(o.get("text", "") for o in run.notebook.cells[0].outputs)

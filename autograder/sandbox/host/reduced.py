@@ -16,9 +16,12 @@ as a uid that can read the course, unless ``COURSE_SANDBOX_ALLOW_UNSAFE=1`` (the
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import os
 import signal
+import socket
 import stat
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +35,7 @@ CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
 PR_SET_PDEATHSIG = 1
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -75,8 +79,10 @@ def enter_namespaces(
     cloned into /tmp): each is bound at its place inside the private /tmp, nothing else of it."""
     if not as_root:
         _check(_libc.unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+        _loopback_up()
         return
     _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS), "unshare")
+    _loopback_up()
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
     for kind, path in hide:
         if kind == "dir":
@@ -93,6 +99,15 @@ def enter_namespaces(
                 open(target, "a").close()
             _mount(path, target, None, MS_BIND | MS_REC)
         _mount(private_tmp, "/tmp", None, MS_BIND | MS_REC)
+
+
+def _loopback_up() -> None:
+    """Bring up the new network namespace's loopback, which starts down (bubblewrap does the
+    same): a notebook's kernel and its client talk over 127.0.0.1. Raises OSError."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        request = struct.pack("16sh", b"lo", 0)
+        flags = struct.unpack("16sh", fcntl.ioctl(s, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sh", b"lo", flags | IFF_UP))
 
 
 def set_parent_death_signal() -> None:
