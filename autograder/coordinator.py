@@ -150,6 +150,11 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(1)
+    # Let the executor's manager thread finish now: at exit, Python 3.11 wakes it through a pipe
+    # the thread may be closing at that moment ("Bad file descriptor", a traceback after Ctrl-C).
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(10)
 
 
 def grade(
