@@ -61,7 +61,3 @@ class AttachedKernelManager(AsyncKernelManager):
             except (ProcessLookupError, ChildProcessError):
                 pass
             self.exit_code = -signal.SIGKILL
-
-
-def attached_manager(pid, connection_file):
-    return AttachedKernelManager(pid, connection_file)

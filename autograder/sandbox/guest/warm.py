@@ -30,7 +30,6 @@ import time
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
-PRELOAD = ("numpy",)  # always; the host adds what the course's notebooks import
 
 
 def _parse(argv):
@@ -158,9 +157,9 @@ def _run_client(req, opts, pristine_path, nbexec):
             code = 0
         finally:
             os._exit(code)
-    from attached import attached_manager
+    from attached import AttachedKernelManager
 
-    km = attached_manager(pid, connection_file)
+    km = AttachedKernelManager(pid, connection_file)
     run_opts = {
         "timeout": int(req["timeout"]),
         "sub": sub,
@@ -197,7 +196,7 @@ def main(argv=None):
 
     os.chdir("/")
     nbexec.import_client()
-    loaded = _preload(["ipykernel.kernelapp", "jupyter_client.connect", *PRELOAD, *opts["preload"]])
+    loaded = _preload(["ipykernel.kernelapp", "jupyter_client.connect", *opts["preload"]])
     protocol.write_message(fd_out, {"ready": True, "pid": os.getpid(), "preloaded": loaded})
     while True:
         try:

@@ -77,7 +77,6 @@ class WarmSandbox:
         self.limits = limits
         self.proc: subprocess.Popen | None = None
         self.lease: Lease | None = None
-        self.runs = 0
         self.preloaded: list[str] = []
         self._ids = itertools.count(1)
         self._tmp: Path | None = None
@@ -171,13 +170,18 @@ class WarmSandbox:
         assert self._tmp is not None
         return self._tmp / "box" / "sub"
 
-    def _fill(self, work: Path, nb, submission_dir) -> None:
-        """Empty /sub and put this run's files in it (the grader's checks copied, read-only)."""
+    @staticmethod
+    def _empty(work: Path) -> None:
+        """Remove everything in /sub (it stays). OSError if something cannot be removed."""
         for entry in work.iterdir():
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, onerror=_writable_then_retry)
             else:
                 entry.unlink()
+
+    def _fill(self, work: Path, nb, submission_dir) -> None:
+        """Empty /sub and put this run's files in it (the grader's checks copied, read-only)."""
+        self._empty(work)
         seed_matplotlib_cache(work / ".mpl")
         if nb is not None:
             import nbformat
@@ -266,11 +270,10 @@ class WarmSandbox:
             why = reply.get("broken") or reply.get("fatal") or "an unexpected reply"
             self.stop()
             raise SandboxFault("start", f"the warm sandbox failed ({why}): {self._log_tail()}")
-        self.runs += 1
         assert self._tmp is not None
         result = read_executed(work, self._tmp / "log.txt", reply["exit"], self.limits, t0)
         try:
-            self._fill(work, None, None)
+            self._empty(work)
         except OSError:
             self.stop()  # what the run left in /sub cannot be removed: never reuse it
         if reply.get("left"):
